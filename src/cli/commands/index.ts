@@ -1,0 +1,16 @@
+/**
+ * The list of subcommands. Each module exports `register(program, host)`,
+ * parses and checks its flags, reads inputs through `src/io`, calls the core
+ * and renders. No algorithm lives in a command module.
+ */
+import type { Command } from 'commander';
+import type { CommandHost } from '../host.js';
+import { registerSim } from './sim.js';
+import { registerDemo } from './demo.js';
+
+export type Register = (program: Command, host: CommandHost) => void;
+
+export const commands: Register[] = [
+  registerDemo,
+  registerSim,
+];

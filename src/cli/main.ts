@@ -1,0 +1,80 @@
+/**
+ * The entry point: builds the commander program, runs one command in-process,
+ * and maps outcomes to exit codes (0 success, 1 negative answer, 2 usage or
+ * input error, 3 internal bug). The only place that decides the exit code.
+ */
+import { Command, CommanderError } from 'commander';
+import { InputError, UsageError } from '../io/issues.js';
+import { makeContext, type CliContext } from './context.js';
+import { CommandHost, EXIT } from './host.js';
+import { commands } from './commands/index.js';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(host: CommandHost): Command {
+  const { ctx } = host;
+  const program = new Command('anyopt')
+    .description(
+      'Measure how BGP maps clients to anycast sites, predict catchments and RTTs for any subset of sites,\n' +
+        'choose the best subset, gate announcement plans in CI, and optimize outbound routes per prefix.',
+    )
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    })
+    .exitOverride();
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  $ anyopt demo                                   build the default twin and show what it contains
+  $ anyopt sim init --out scenario                write a simulated Internet to scenario/
+  $ anyopt sim catchment --scenario scenario --announce ams,syd,lhr
+`,
+  );
+  for (const register of commands) register(program, host);
+  // Subcommands inherit the output configuration and exit override.
+  const propagate = (cmd: Command) => {
+    for (const sub of cmd.commands) {
+      sub.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) }).exitOverride();
+      sub.showHelpAfterError('(run with --help for usage)');
+      propagate(sub);
+    }
+  };
+  propagate(program);
+  return program;
+}
+
+export async function runCli(argv: string[], partial: Partial<CliContext> = {}): Promise<number> {
+  const ctx = makeContext(partial);
+  const host = new CommandHost(ctx);
+  const program = buildProgram(host);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return host.exitCode;
+  } catch (err) {
+    return reportError(ctx, err);
+  }
+}
+
+function reportError(ctx: CliContext, err: unknown): number {
+  const red = ctx.color.red;
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    // commander already printed its message.
+    return EXIT.usage;
+  }
+  if (err instanceof InputError) {
+    ctx.stderr.write(`${red('error:')} ${err.message}\n`);
+    return EXIT.usage;
+  }
+  if (err instanceof UsageError) {
+    ctx.stderr.write(`${red('error:')} ${err.message}\n`);
+    return EXIT.usage;
+  }
+  const e = err as Error;
+  ctx.stderr.write(`${red('internal error (a bug in anyopt, please report it):')} ${e?.stack ?? String(err)}\n`);
+  return EXIT.internal;
+}

@@ -1,0 +1,208 @@
+/**
+ * Typed CSV tables. A `TableSpec` names each column and how to parse it; the
+ * reader streams the file through csv-parse, checks the header, parses every
+ * cell, and collects one `InputIssue` per bad cell instead of throwing. Rows
+ * with any bad cell are dropped; the caller decides whether issues are fatal.
+ *
+ * Lines whose first character is `#` are comments. Extra columns are ignored.
+ */
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { parse } from 'csv-parse';
+import { IssueList, InputError, type InputIssue } from './issues.js';
+
+export const INVALID: unique symbol = Symbol('invalid');
+export type Invalid = typeof INVALID;
+
+export interface Column<T> {
+  /** `must be a number in [-90, 90]` */
+  expected: string;
+  parse(raw: string): T | Invalid;
+  /** When set, the column may be absent or empty and this value is used. */
+  optional?: { value: T };
+}
+
+export type Columns<R> = { [K in keyof R]: Column<R[K]> };
+
+export const col = {
+  text(opts: { pattern?: RegExp; expected?: string; maxLength?: number } = {}): Column<string> {
+    const max = opts.maxLength ?? 200;
+    return {
+      expected: opts.expected ?? (opts.pattern ? `must match ${opts.pattern}` : 'must be a non-empty text'),
+      parse(raw) {
+        const s = raw.trim();
+        if (s === '' || s.length > max) return INVALID;
+        if (opts.pattern && !opts.pattern.test(s)) return INVALID;
+        return s;
+      },
+    };
+  },
+  number(opts: { min?: number; max?: number; minExclusive?: boolean } = {}): Column<number> {
+    const { min = -Infinity, max = Infinity, minExclusive = false } = opts;
+    const range =
+      min === -Infinity && max === Infinity
+        ? ''
+        : max === Infinity
+          ? minExclusive ? ` > ${min}` : ` >= ${min}`
+          : ` in ${minExclusive ? '(' : '['}${min}, ${max}]`;
+    return {
+      expected: `must be a number${range}`,
+      parse(raw) {
+        const s = raw.trim();
+        if (s === '') return INVALID;
+        const v = Number(s);
+        if (!Number.isFinite(v) || v < min || v > max || (minExclusive && v === min)) return INVALID;
+        return v;
+      },
+    };
+  },
+  integer(opts: { min?: number; max?: number } = {}): Column<number> {
+    const { min = -Infinity, max = Infinity } = opts;
+    const range = min === -Infinity && max === Infinity ? '' : max === Infinity ? ` >= ${min}` : ` in [${min}, ${max}]`;
+    return {
+      expected: `must be an integer${range}`,
+      parse(raw) {
+        const s = raw.trim();
+        if (!/^-?\d+$/.test(s)) return INVALID;
+        const v = Number(s);
+        if (v < min || v > max) return INVALID;
+        return v;
+      },
+    };
+  },
+  oneOf<T extends string>(values: readonly T[]): Column<T> {
+    return {
+      expected: `must be one of ${values.join(', ')}`,
+      parse(raw) {
+        const s = raw.trim() as T;
+        return values.includes(s) ? s : INVALID;
+      },
+    };
+  },
+  optional<T>(column: Column<T>, value: T): Column<T> {
+    return { ...column, optional: { value } };
+  },
+};
+
+export interface ReadTableResult<R> {
+  rows: R[];
+  /** 1-based line number of each row, parallel to `rows`. */
+  lines: number[];
+  issues: IssueList;
+  /** Data records seen (good and bad). */
+  records: number;
+  /** Columns present in the header. */
+  header: string[];
+}
+
+/** Open a file as a byte stream, gunzipping `.gz` files. */
+export function openInput(path: string): NodeJS.ReadableStream {
+  const raw = createReadStream(path);
+  return path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+}
+
+/**
+ * Read and parse a CSV table. File-level problems (missing file, missing
+ * columns) throw `InputError`; cell problems are collected in `issues`.
+ */
+export async function readTable<R>(path: string, columns: Columns<R>, opts: { label?: string } = {}): Promise<ReadTableResult<R>> {
+  const label = opts.label ?? path;
+  const issues = new IssueList();
+  const rows: R[] = [];
+  const lines: number[] = [];
+  let header: string[] | undefined;
+  let index: Array<[keyof R, number, Column<unknown>]> = [];
+  let records = 0;
+  const names = Object.keys(columns) as Array<keyof R & string>;
+
+  const parser = openInput(path).pipe(
+    parse({
+      comment: '#',
+      comment_no_infix: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: false,
+      info: true,
+      bom: true,
+    }),
+  );
+
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const { record, info } = item;
+      if (!header) {
+        header = record.map((h) => h.trim());
+        const missing = names.filter((n) => !header!.includes(n) && !(columns[n] as Column<unknown>).optional);
+        if (missing.length > 0) {
+          throw InputError.single({
+            file: label,
+            line: info.lines,
+            expected: `header must name the column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} (expected ${names.join(',')})`,
+            received: record.join(','),
+          });
+        }
+        index = names.map((n) => [n, header!.indexOf(n), columns[n] as Column<unknown>]);
+        continue;
+      }
+      records++;
+      const row = {} as Record<keyof R, unknown>;
+      let ok = true;
+      for (const [name, at, column] of index) {
+        const raw = at >= 0 ? record[at] : undefined;
+        if ((raw === undefined || raw.trim() === '') && column.optional) {
+          row[name] = column.optional.value;
+          continue;
+        }
+        const v = raw === undefined ? INVALID : column.parse(raw);
+        if (v === INVALID) {
+          ok = false;
+          issues.add({ file: label, line: info.lines, column: String(name), expected: column.expected, received: raw ?? '' });
+        } else {
+          row[name] = v;
+        }
+      }
+      if (ok) {
+        rows.push(row as R);
+        lines.push(info.lines);
+      }
+    }
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw wrapReadError(err, label);
+  }
+  if (!header) {
+    throw InputError.single({ file: label, expected: `must have a header line (${names.join(',')})`, received: '' });
+  }
+  return { rows, lines, issues, records, header };
+}
+
+/** Turn a file-system or parser failure into an input issue with the file named. */
+export function wrapReadError(err: unknown, label: string): InputError {
+  const e = err as NodeJS.ErrnoException & { lines?: number };
+  let issue: InputIssue;
+  if (e?.code === 'ENOENT') issue = { file: label, expected: 'file not found' };
+  else if (e?.code === 'EISDIR') issue = { file: label, expected: 'must be a file, not a directory' };
+  else if (e?.code === 'EACCES') issue = { file: label, expected: 'cannot be read (permission denied)' };
+  else if (e?.code?.startsWith?.('CSV_')) issue = { file: label, line: e.lines, expected: `must be valid CSV (${e.message})` };
+  else if (e?.code === 'Z_DATA_ERROR') issue = { file: label, expected: 'must be valid gzip data' };
+  else issue = { file: label, expected: `could not be read: ${e?.message ?? String(err)}` };
+  return new InputError([issue], 1, { cause: err });
+}
+
+/** Throw when a table had bad rows (default: any). */
+export function failOnIssues(issues: IssueList, opts: { records?: number; maxBadShare?: number } = {}): void {
+  if (issues.empty) return;
+  if (opts.maxBadShare !== undefined && opts.records !== undefined && issues.total <= opts.maxBadShare * opts.records) return;
+  throw new InputError(issues.items, issues.total);
+}
+
+/** Quote a CSV field when needed (RFC 4180). */
+export function csvField(v: string | number | undefined | null): string {
+  if (v === undefined || v === null) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csvLine(fields: ReadonlyArray<string | number | undefined | null>): string {
+  return fields.map(csvField).join(',') + '\n';
+}
