@@ -1,0 +1,74 @@
+/**
+ * The solver interface: linear and mixed-integer programs as typed arrays.
+ * The only implementation is the HiGHS adapter in `highs.ts`, loaded lazily by
+ * `loadSolver()` so commands that never solve (and `--help`) never pay for the
+ * WebAssembly module. Never put prefixes or provider names into model names:
+ * the problem carries no names at all.
+ */
+
+export interface SparseMatrix {
+  /** `csc`: starts per column, indices are rows; `csr`: starts per row, indices are columns. */
+  format: 'csc' | 'csr';
+  starts: Int32Array;
+  indices: Int32Array;
+  values: Float64Array;
+}
+
+export interface LinearProblem {
+  sense?: 'min' | 'max';
+  numCols: number;
+  numRows: number;
+  colCost: Float64Array;
+  colLower: Float64Array;
+  colUpper: Float64Array;
+  rowLower: Float64Array;
+  rowUpper: Float64Array;
+  matrix: SparseMatrix;
+  /** 1 for integer columns, 0 for continuous; omitted means an LP. */
+  integrality?: Int32Array;
+  offset?: number;
+}
+
+export interface SolveOptions {
+  /** Seconds; default no limit. */
+  timeLimitS?: number;
+  /** Relative MIP gap at which to stop (HiGHS default 1e-4). */
+  mipRelGap?: number;
+  /** LP algorithm. */
+  method?: 'choose' | 'simplex' | 'ipm';
+  /** A feasible start (MIP) or primal start (LP). */
+  start?: Float64Array;
+}
+
+export type SolveStatus = 'optimal' | 'infeasible' | 'unbounded' | 'time-limit' | 'limit' | 'error';
+
+export interface SolveResult {
+  status: SolveStatus;
+  /** Objective of the returned solution (NaN when there is none). */
+  objective: number;
+  /** Column values (empty when there is no solution). */
+  colValue: Float64Array;
+  /** Row duals, LPs only. */
+  rowDual?: Float64Array;
+  /** MIPs: best proven bound on the objective. */
+  bound?: number;
+  /** MIPs: relative gap between objective and bound. */
+  gap?: number;
+  /** Solver wall time in seconds as HiGHS counts it. */
+  runTimeS: number;
+  /** Infinity value of this solver build, for bounds. */
+}
+
+export interface Solver {
+  readonly name: string;
+  readonly infinity: number;
+  solve(problem: LinearProblem, options?: SolveOptions): SolveResult;
+}
+
+let pending: Promise<Solver> | undefined;
+
+/** Load the solver once per process (the WebAssembly module takes 30 to 45 ms). */
+export function loadSolver(): Promise<Solver> {
+  pending ??= import('./highs.js').then((m) => m.createHighsSolver());
+  return pending;
+}
