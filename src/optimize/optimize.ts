@@ -1,0 +1,351 @@
+/**
+ * Choose the announcing sites: the orchestration behind `anyopt optimize`.
+ *
+ * Objective `mean`: minimise the weighted sum of RTTs (targets left without a
+ * predicted RTT cost `uncoveredMs` each, so a plan never "improves" by losing
+ * targets). Objective `p95`: minimise the weighted 95th percentile, where
+ * targets without a predicted RTT count as above every threshold; solved
+ * exactly by bisection over the RTT values, each step asking "is there a
+ * subset where at most 5% of the weight is above tau?" (an additive
+ * objective, so the same search answers it).
+ *
+ * Methods: `exact` is branch and bound (up to 30 sites), started from the
+ * best heuristic plan; `heuristic` is greedy add / drop plus local search,
+ * with the trie bound as the proven lower bound; `auto` picks exact up to 30
+ * sites. A time limit turns an unfinished exact search into a plan with a gap.
+ * Capacities are enforced by the exact search only.
+ */
+import type { PreferenceModel } from '../orders/model.js';
+import { BranchAndBound, MAX_EXACT_SITES, trieBound } from './exact.js';
+import { greedyAdd, greedyByUnicast, greedyDrop, localSearch, type SizeLimits } from './heuristic.js';
+import { buildClasses, buildTrie, trieCosts, trieLoads, type CostSpec, type OrderTrie } from './instance.js';
+
+export type Objective = 'mean' | 'p95';
+export type Method = 'auto' | 'exact' | 'heuristic';
+
+export interface OptimizeOptions {
+  /** Exactly this many sites. */
+  k?: number;
+  /** At most this many sites (ignored when k is set). */
+  maxSites?: number;
+  /** Site indices that must / must not announce. */
+  required?: number[];
+  excluded?: number[];
+  /** Per site index; NaN or Infinity = unlimited. */
+  capacity?: Float64Array;
+  objective?: Objective;
+  method?: Method;
+  /** Cost of a target without a predicted RTT, ms (objective mean). */
+  uncoveredMs?: number;
+  /** Polled during long searches; true stops them (the plan then carries a gap). */
+  shouldStop?: () => boolean;
+  /** Progress notes ("greedy", "branch and bound", ...). */
+  onPhase?: (phase: string) => void;
+}
+
+export interface OptimizeResult {
+  kind: 'plan';
+  subset: Uint8Array;
+  objective: Objective;
+  method: 'exact' | 'heuristic';
+  status: 'optimal' | 'feasible';
+  /** Objective of the plan: mean ms (uncovered at uncoveredMs) or p95 ms. */
+  value: number;
+  /** Proven lower bound on the objective, same unit. */
+  lowerBound: number;
+  /** (value - lowerBound) / value; 0 when optimal. */
+  gap: number;
+  nodes: number;
+  classes: number;
+  comparisons: {
+    allSites: Uint8Array;
+    greedyUnicast: Uint8Array;
+    greedyAdd: Uint8Array;
+    greedyDrop: Uint8Array;
+  };
+}
+
+export interface Infeasible {
+  kind: 'infeasible';
+  reason: string;
+  /** The site whose capacity binds hardest in the best plan without capacities. */
+  site?: string;
+  load?: number;
+  capacity?: number;
+}
+
+export const DEFAULT_UNCOVERED_MS = 1000;
+
+function toMask(subset: Uint8Array): number {
+  let m = 0;
+  for (let s = 0; s < subset.length; s++) if (subset[s]) m |= 1 << s;
+  return m >>> 0;
+}
+
+function fromMask(S: number, mask: number): Uint8Array {
+  const a = new Uint8Array(S);
+  for (let s = 0; s < S; s++) a[s] = (mask >>> s) & 1;
+  return a;
+}
+
+function limitsOf(S: number, o: OptimizeOptions): SizeLimits {
+  const required = new Uint8Array(S);
+  const excluded = new Uint8Array(S);
+  for (const s of o.required ?? []) required[s] = 1;
+  for (const s of o.excluded ?? []) excluded[s] = 1;
+  let allowed = 0;
+  for (let s = 0; s < S; s++) allowed += excluded[s] ? 0 : 1;
+  const nReq = (o.required ?? []).length;
+  const minSites = o.k ?? Math.max(1, nReq);
+  const maxSites = o.k ?? Math.min(o.maxSites ?? allowed, allowed);
+  return { minSites, maxSites, required, excluded };
+}
+
+function overload(trie: OrderTrie, model: PreferenceModel, weight: Float64Array, subset: Uint8Array, capacity: Float64Array): { site: number; load: number; ratio: number } | undefined {
+  const S = model.siteIds.length;
+  const costs = trieCosts(model, trie, weight, { kind: 'exceed', thresholdMs: Infinity });
+  const loads = new Float64Array(S);
+  if (S <= MAX_EXACT_SITES) trieLoads(trie, costs, toMask(subset), loads);
+  else {
+    for (let i = 0; i < trie.nodes; ) {
+      if (subset[trie.site[i]]) {
+        loads[trie.site[i]] += costs.load[i];
+        i += trie.size[i];
+      } else i++;
+    }
+  }
+  let worst: { site: number; load: number; ratio: number } | undefined;
+  for (let s = 0; s < S; s++) {
+    const c = capacity[s];
+    if (!subset[s] || !Number.isFinite(c) || loads[s] <= c * (1 + 1e-12)) continue;
+    const ratio = c > 0 ? loads[s] / c : Infinity;
+    if (!worst || ratio > worst.ratio) worst = { site: s, load: loads[s], ratio };
+  }
+  return worst;
+}
+
+interface SumSolve {
+  subset: Uint8Array | undefined;
+  cost: number;
+  lowerBound: number;
+  status: 'optimal' | 'feasible' | 'infeasible' | 'stopped-empty';
+  nodes: number;
+  heuristicBest: Uint8Array;
+  greedyAdd: Uint8Array;
+  greedyDrop: Uint8Array;
+}
+
+/** Minimise an additive cost (or, with `target`, find a subset at or below it). */
+function solveSum(
+  model: PreferenceModel,
+  trie: OrderTrie,
+  weight: Float64Array,
+  spec: CostSpec,
+  lim: SizeLimits,
+  o: OptimizeOptions,
+  exact: boolean,
+  target?: number,
+): SumSolve {
+  const S = model.siteIds.length;
+  const classes = buildClasses(model, trie, weight, spec);
+  o.onPhase?.('greedy');
+  const add = greedyAdd(classes, lim);
+  const drop = greedyDrop(classes, lim);
+  o.onPhase?.('local search');
+  const fromAdd = localSearch(classes, add.subset, lim, { shouldStop: o.shouldStop });
+  const fromDrop = localSearch(classes, drop.subset, lim, { shouldStop: o.shouldStop });
+  const heur = fromAdd.cost <= fromDrop.cost ? fromAdd : fromDrop;
+  const costs = trieCosts(model, trie, weight, spec);
+  const capacity = o.capacity && Array.from(o.capacity).some((c) => Number.isFinite(c)) ? o.capacity : undefined;
+  const base = { heuristicBest: heur.subset, greedyAdd: add.subset, greedyDrop: drop.subset };
+  if (exact) {
+    const heurOk = !capacity || !overload(trie, model, weight, heur.subset, capacity);
+    if (target !== undefined && heurOk && heur.cost <= target * (1 + 1e-12) + 1e-12) {
+      return { ...base, subset: heur.subset, cost: heur.cost, lowerBound: -Infinity, status: 'feasible', nodes: 0 };
+    }
+    o.onPhase?.('branch and bound');
+    const bb = new BranchAndBound(trie, costs);
+    const r = bb.solve({
+      minSites: lim.minSites,
+      maxSites: lim.maxSites,
+      required: toMask(lim.required),
+      excluded: toMask(lim.excluded),
+      capacity,
+      incumbent: heurOk && target === undefined ? { mask: toMask(heur.subset), cost: heur.cost } : undefined,
+      target,
+      shouldStop: o.shouldStop,
+    });
+    const subset = r.mask >= 0 ? fromMask(S, r.mask) : undefined;
+    const status =
+      r.status === 'optimal' || r.status === 'target-met'
+        ? 'optimal'
+        : r.status === 'infeasible' || r.status === 'target-unreachable'
+          ? 'infeasible'
+          : subset
+            ? 'feasible'
+            : 'stopped-empty';
+    return { ...base, subset, cost: r.cost, lowerBound: r.lowerBound, status, nodes: r.nodes };
+  }
+  const state = new Uint8Array(S);
+  for (let s = 0; s < S; s++) state[s] = lim.required[s] ? 1 : lim.excluded[s] ? 2 : 0;
+  const lb = trieBound(trie, costs, state);
+  if (capacity && overload(trie, model, weight, heur.subset, capacity)) {
+    return { ...base, subset: undefined, cost: Infinity, lowerBound: lb, status: 'stopped-empty', nodes: 0 };
+  }
+  const proven = heur.cost <= lb * (1 + 1e-12) + 1e-12;
+  return { ...base, subset: heur.subset, cost: heur.cost, lowerBound: lb, status: proven ? 'optimal' : 'feasible', nodes: 0 };
+}
+
+export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: OptimizeOptions = {}): OptimizeResult | Infeasible {
+  const S = model.siteIds.length;
+  const objective = o.objective ?? 'mean';
+  const method = o.method ?? 'auto';
+  if (method === 'exact' && S > MAX_EXACT_SITES) throw new Error(`--method exact handles up to ${MAX_EXACT_SITES} sites; this model has ${S}`);
+  const exact = method === 'exact' || (method === 'auto' && S <= MAX_EXACT_SITES);
+  const lim = limitsOf(S, o);
+  if (lim.minSites > lim.maxSites) return { kind: 'infeasible', reason: `no subset has between ${lim.minSites} and ${lim.maxSites} sites` };
+  const uncoveredMs = o.uncoveredMs ?? DEFAULT_UNCOVERED_MS;
+  o.onPhase?.('merging orders');
+  const trie = buildTrie(model);
+  let totalW = 0;
+  for (let t = 0; t < weight.length; t++) totalW += weight[t];
+  const capacity = o.capacity && Array.from(o.capacity).some((c) => Number.isFinite(c)) ? o.capacity : undefined;
+
+  let chosen: Uint8Array;
+  let value: number;
+  let lowerBound: number;
+  let status: 'optimal' | 'feasible';
+  let nodes = 0;
+  let ga: Uint8Array;
+  let gd: Uint8Array;
+  if (objective === 'mean') {
+    const r = solveSum(model, trie, weight, { kind: 'mean', uncoveredMs }, lim, o, exact);
+    ga = r.greedyAdd;
+    gd = r.greedyDrop;
+    nodes = r.nodes;
+    if (!r.subset) return infeasibleByCapacity(model, trie, weight, r.heuristicBest, capacity, r.status === 'stopped-empty');
+    chosen = r.subset;
+    value = r.cost / totalW;
+    lowerBound = r.lowerBound / totalW;
+    status = r.status === 'optimal' ? 'optimal' : 'feasible';
+  } else {
+    const p = solveP95(model, trie, weight, lim, o, exact, totalW);
+    if (!p.subset) {
+      if (p.reason) return { kind: 'infeasible', reason: p.reason };
+      return infeasibleByCapacity(model, trie, weight, p.fallback, capacity, p.stopped);
+    }
+    chosen = p.subset;
+    value = p.value;
+    lowerBound = p.lowerBound;
+    status = p.proven ? 'optimal' : 'feasible';
+    nodes = p.nodes;
+    const classes = buildClasses(model, trie, weight, { kind: 'mean', uncoveredMs });
+    ga = greedyAdd(classes, lim).subset;
+    gd = greedyDrop(classes, lim).subset;
+  }
+  let n = 0;
+  for (let s = 0; s < S; s++) n += chosen[s];
+  const allSites = new Uint8Array(S).fill(1);
+  const greedyUnicast = greedyByUnicast(model, weight, n, lim, uncoveredMs);
+  const gap = status === 'optimal' ? 0 : value > 0 ? Math.max(0, (value - lowerBound) / value) : 0;
+  return {
+    kind: 'plan',
+    subset: chosen,
+    objective,
+    method: exact ? 'exact' : 'heuristic',
+    status,
+    value,
+    lowerBound: status === 'optimal' ? value : lowerBound,
+    gap,
+    nodes,
+    classes: trie.classes,
+    comparisons: { allSites, greedyUnicast, greedyAdd: ga, greedyDrop: gd },
+  };
+}
+
+function infeasibleByCapacity(
+  model: PreferenceModel,
+  trie: OrderTrie,
+  weight: Float64Array,
+  best: Uint8Array,
+  capacity: Float64Array | undefined,
+  stopped: boolean,
+): Infeasible {
+  const why = stopped ? 'no plan within the capacities was found before the time limit' : 'no subset of sites keeps every site within its capacity';
+  if (!capacity) return { kind: 'infeasible', reason: stopped ? 'no plan was found before the time limit' : 'no subset satisfies the constraints' };
+  const worst = overload(trie, model, weight, best, capacity);
+  if (!worst) return { kind: 'infeasible', reason: why };
+  return { kind: 'infeasible', reason: why, site: model.siteIds[worst.site], load: worst.load, capacity: capacity[worst.site] };
+}
+
+interface P95Solve {
+  subset?: Uint8Array;
+  value: number;
+  lowerBound: number;
+  proven: boolean;
+  nodes: number;
+  fallback: Uint8Array;
+  stopped: boolean;
+  reason?: string;
+}
+
+/** Weighted p95 by bisection over the distinct RTT values. */
+function solveP95(model: PreferenceModel, trie: OrderTrie, weight: Float64Array, lim: SizeLimits, o: OptimizeOptions, exact: boolean, totalW: number): P95Solve {
+  const values = Float64Array.from(model.rttMs.filter((x) => Number.isFinite(x))).sort();
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (i === 0 || values[i] !== values[i - 1]) values[n++] = values[i];
+  const cand = values.subarray(0, n);
+  const budget = 0.05 * totalW;
+  let nodes = 0;
+  let proven = exact;
+  let best: Uint8Array | undefined;
+  let bestTau = Infinity;
+  let fallback: Uint8Array = new Uint8Array(model.siteIds.length);
+  let stopped = false;
+  const feasible = (tau: number): boolean => {
+    const r = solveSum(model, trie, weight, { kind: 'exceed', thresholdMs: tau }, lim, o, exact, budget);
+    nodes += r.nodes;
+    fallback = r.heuristicBest;
+    if (r.subset && r.cost <= budget * (1 + 1e-12) + 1e-12) {
+      if (tau < bestTau) {
+        bestTau = tau;
+        best = r.subset;
+      }
+      return true;
+    }
+    if (r.status !== 'infeasible') proven = false; // stopped or heuristic: not proven unreachable
+    if (r.status === 'stopped-empty') stopped = true;
+    return false;
+  };
+  if (n === 0 || !feasible(cand[n - 1])) {
+    if (stopped) return { value: NaN, lowerBound: NaN, proven: false, nodes, fallback, stopped };
+    const capacity = o.capacity && Array.from(o.capacity).some((c) => Number.isFinite(c));
+    return capacity
+      ? { value: NaN, lowerBound: NaN, proven: false, nodes, fallback, stopped: false }
+      : { value: NaN, lowerBound: NaN, proven: false, nodes, fallback, stopped: false, reason: 'no subset gives 95% of the target weight a predicted RTT, so no p95 exists' };
+  }
+  // Invariant: cand[hi] feasible; everything below lo proven (or believed) infeasible.
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (feasible(cand[mid])) hi = mid;
+    else lo = mid + 1;
+  }
+  // A proven lower bound: the smallest threshold the root bound cannot rule out.
+  let lowerBound = bestTau;
+  if (!proven) {
+    const state = new Uint8Array(model.siteIds.length);
+    for (let s = 0; s < state.length; s++) state[s] = lim.required[s] ? 1 : lim.excluded[s] ? 2 : 0;
+    let a = 0;
+    let b = hi;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      const lb = trieBound(trie, trieCosts(model, trie, weight, { kind: 'exceed', thresholdMs: cand[mid] }), state);
+      if (lb <= budget * (1 + 1e-12) + 1e-12) b = mid;
+      else a = mid + 1;
+    }
+    lowerBound = cand[a];
+  }
+  return { subset: best, value: bestTau, lowerBound, proven, nodes, fallback, stopped };
+}

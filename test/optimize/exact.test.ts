@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import { emptyModel, STATUS, type PreferenceModel } from '../../src/orders/model.js';
+import { assignSubset, siteLoads } from '../../src/optimize/evaluate.js';
+import { optimizeSites, type OptimizeOptions } from '../../src/optimize/optimize.js';
+import { syntheticModel } from '../../src/optimize/synthetic.js';
+import { createRng } from '../../src/util/random.js';
+
+const PENALTY = 1000;
+
+interface Brute {
+  best: number;
+  subsets: number;
+}
+
+function subsetOf(S: number, mask: number): Uint8Array {
+  return Uint8Array.from({ length: S }, (_, s) => (mask >> s) & 1);
+}
+
+function feasibleMask(S: number, mask: number, o: OptimizeOptions, model: PreferenceModel, w: Float64Array): boolean {
+  let n = 0;
+  for (let s = 0; s < S; s++) n += (mask >> s) & 1;
+  if (o.k !== undefined ? n !== o.k : n < 1 || n > (o.maxSites ?? S)) return false;
+  for (const s of o.required ?? []) if (!((mask >> s) & 1)) return false;
+  for (const s of o.excluded ?? []) if ((mask >> s) & 1) return false;
+  if (o.capacity) {
+    const loads = siteLoads(S, assignSubset(model, subsetOf(S, mask)), w);
+    for (let s = 0; s < S; s++) if (loads[s] > o.capacity[s]) return false;
+  }
+  return true;
+}
+
+/** Brute-force mean objective: weighted sum of RTTs, unknown or unreached at PENALTY, over total weight. */
+function bruteMean(model: PreferenceModel, w: Float64Array, o: OptimizeOptions): Brute {
+  const S = model.siteIds.length;
+  let best = Infinity;
+  let subsets = 0;
+  let W = 0;
+  for (const x of w) W += x;
+  for (let mask = 1; mask < 1 << S; mask++) {
+    if (!feasibleMask(S, mask, o, model, w)) continue;
+    subsets++;
+    const a = assignSubset(model, subsetOf(S, mask));
+    let sum = 0;
+    for (let t = 0; t < w.length; t++) sum += w[t] * (Number.isNaN(a.rttMs[t]) ? PENALTY : a.rttMs[t]);
+    best = Math.min(best, sum / W);
+  }
+  return { best, subsets };
+}
+
+/** Brute-force weighted p95 with unreached / unknown targets above every value. */
+function bruteP95(model: PreferenceModel, w: Float64Array, o: OptimizeOptions): Brute {
+  const S = model.siteIds.length;
+  let best = Infinity;
+  let subsets = 0;
+  let W = 0;
+  for (const x of w) W += x;
+  for (let mask = 1; mask < 1 << S; mask++) {
+    if (!feasibleMask(S, mask, o, model, w)) continue;
+    subsets++;
+    const a = assignSubset(model, subsetOf(S, mask));
+    const idx = Array.from({ length: w.length }, (_, t) => t).filter((t) => !Number.isNaN(a.rttMs[t]));
+    idx.sort((x, y) => a.rttMs[x] - a.rttMs[y]);
+    let acc = 0;
+    for (const t of idx) {
+      acc += w[t];
+      if (acc >= 0.95 * W) {
+        best = Math.min(best, a.rttMs[t]);
+        break;
+      }
+    }
+  }
+  return { best, subsets };
+}
+
+function weights(T: number, seed: number): Float64Array {
+  const rng = createRng(seed);
+  return Float64Array.from({ length: T }, () => 1 + rng.int(5));
+}
+
+describe('exact site selection against brute force', () => {
+  const cases: Array<{ S: number; kind: 'random' | 'clustered'; seed: number }> = [];
+  for (let seed = 1; seed <= 8; seed++) cases.push({ S: 4 + (seed % 9), kind: seed % 2 ? 'random' : 'clustered', seed });
+  cases.push({ S: 12, kind: 'clustered', seed: 99 }, { S: 12, kind: 'random', seed: 98 });
+
+  for (const c of cases) {
+    it(`${c.kind} orders, ${c.S} sites, seed ${c.seed}: free size, k, max-sites, require/exclude, capacities`, () => {
+      const model = syntheticModel({ sites: c.S, targets: 60, seed: c.seed, kind: c.kind, networks: 12, partialShare: 0.2, unknownRttShare: 0.1 });
+      const w = weights(60, c.seed);
+      const rng = createRng(c.seed * 7);
+      const W = w.reduce((a, b) => a + b, 0);
+      const variants: OptimizeOptions[] = [
+        {},
+        { k: 1 },
+        { k: Math.ceil(c.S / 2) },
+        { k: c.S - 1 },
+        { maxSites: 3 },
+        { required: [0], excluded: [c.S - 1] },
+        { capacity: Float64Array.from({ length: c.S }, () => (rng.next() < 0.5 ? Infinity : W * (0.2 + 0.5 * rng.next()))) },
+        { k: 3, capacity: Float64Array.from({ length: c.S }, () => W * 0.45) },
+      ];
+      for (const v of variants) {
+        const brute = bruteMean(model, w, v);
+        const r = optimizeSites(model, w, { ...v, method: 'exact', uncoveredMs: PENALTY });
+        if (brute.subsets === 0) {
+          expect(r.kind, JSON.stringify(v)).toBe('infeasible');
+          continue;
+        }
+        expect(r.kind, JSON.stringify(v)).toBe('plan');
+        if (r.kind !== 'plan') continue;
+        expect(r.status).toBe('optimal');
+        expect(r.value).toBeCloseTo(brute.best, 9);
+        // The chosen subset really has that cost and meets the constraints.
+        let mask = 0;
+        r.subset.forEach((x, s) => (mask |= x << s));
+        expect(feasibleMask(c.S, mask, v, model, w)).toBe(true);
+        // The heuristic never beats the optimum, and its bound is below it.
+        const h = optimizeSites(model, w, { ...v, method: 'heuristic', uncoveredMs: PENALTY });
+        if (h.kind === 'plan' && v.capacity === undefined) {
+          expect(h.value).toBeGreaterThanOrEqual(brute.best - 1e-9);
+          expect(h.lowerBound).toBeLessThanOrEqual(brute.best + 1e-9);
+        }
+      }
+    });
+  }
+
+  for (const seed of [3, 4, 5, 6]) {
+    it(`p95 objective matches brute force (seed ${seed})`, () => {
+      const S = 5 + seed;
+      const model = syntheticModel({ sites: S, targets: 50, seed, kind: seed % 2 ? 'clustered' : 'random', networks: 10, partialShare: 0.05 });
+      const w = weights(50, seed);
+      for (const v of [{}, { k: 2 }, { maxSites: 4 }] as OptimizeOptions[]) {
+        const brute = bruteP95(model, w, v);
+        const r = optimizeSites(model, w, { ...v, objective: 'p95', method: 'exact' });
+        if (!Number.isFinite(brute.best)) {
+          expect(r.kind).toBe('infeasible');
+          continue;
+        }
+        expect(r.kind).toBe('plan');
+        if (r.kind !== 'plan') continue;
+        expect(r.status).toBe('optimal');
+        expect(r.value).toBe(brute.best);
+      }
+    });
+  }
+});
+
+/** Two sites: clients near `near` prefer `far` (BGP), so announcing both is worse than `near` alone. */
+function addingHurtsModel(): PreferenceModel {
+  const m = emptyModel(['near', 'far'], ['a', 'b', 'c']);
+  for (let t = 0; t < 3; t++) {
+    m.orders[t * 2] = 1;
+    m.orders[t * 2 + 1] = 0;
+    m.orderLength[t] = 2;
+    m.status[t] = STATUS.total;
+    m.rttMs[t * 2] = 10;
+    m.rttMs[t * 2 + 1] = 150;
+  }
+  return m;
+}
+
+describe('instances where adding a site hurts', () => {
+  it('announces only the near site although the far one is preferred by BGP', () => {
+    const m = addingHurtsModel();
+    const r = optimizeSites(m, new Float64Array(3).fill(1));
+    expect(r.kind).toBe('plan');
+    if (r.kind !== 'plan') return;
+    expect(Array.from(r.subset)).toEqual([1, 0]);
+    expect(r.value).toBe(10);
+    expect(r.status).toBe('optimal');
+  });
+});
+
+describe('capacities', () => {
+  it('reports infeasible capacities and names the binding site', () => {
+    const m = addingHurtsModel();
+    // Every non-empty subset puts all 3 targets on one site; capacities of 2 cannot hold them.
+    const r = optimizeSites(m, new Float64Array(3).fill(1), { capacity: Float64Array.from([2, 2.5]) });
+    expect(r.kind).toBe('infeasible');
+    if (r.kind !== 'infeasible') return;
+    expect(r.site).toBe('near');
+    expect(r.load).toBe(3);
+    expect(r.capacity).toBe(2);
+  });
+  it('moves to the worse site when the better one is too small', () => {
+    const m = addingHurtsModel();
+    const r = optimizeSites(m, new Float64Array(3).fill(1), { capacity: Float64Array.from([2, Infinity]) });
+    expect(r.kind).toBe('plan');
+    if (r.kind !== 'plan') return;
+    // {far} and {near, far} both send everyone to far (150 ms); {near} alone would overload near.
+    expect(r.value).toBe(150);
+    expect(r.subset[1]).toBe(1);
+  });
+});
