@@ -17,6 +17,7 @@
  */
 import type { PreferenceModel } from '../orders/model.js';
 import { BranchAndBound, MAX_EXACT_SITES, trieBound } from './exact.js';
+import { exhaustiveSearch, MAX_EXHAUSTIVE_FREE_SITES } from './exhaustive.js';
 import { greedyAdd, greedyByUnicast, greedyDrop, localSearch, type SizeLimits } from './heuristic.js';
 import { buildClasses, buildTrie, trieCosts, trieLoads, type CostSpec, type OrderTrie } from './instance.js';
 
@@ -75,6 +76,10 @@ export interface Infeasible {
 }
 
 export const DEFAULT_UNCOVERED_MS = 1000;
+/** Up to this many free sites, subset sums go first (milliseconds to a second). */
+const EXHAUSTIVE_FIRST = 18;
+/** Branch-and-bound work (search nodes x trie nodes) before falling back to subset sums (when those apply). */
+const BB_WORK_BUDGET = 2e8;
 
 function toMask(subset: Uint8Array): number {
   let m = 0;
@@ -163,8 +168,22 @@ function solveSum(
     if (target !== undefined && heurOk && heur.cost <= target * (1 + 1e-12) + 1e-12) {
       return { ...base, subset: heur.subset, cost: heur.cost, lowerBound: -Infinity, status: 'feasible', nodes: 0 };
     }
+    let free = 0;
+    for (let s = 0; s < S; s++) free += lim.required[s] || lim.excluded[s] ? 0 : 1;
+    const exhaustive = (): SumSolve => {
+      o.onPhase?.('exhaustive subset sums');
+      const r = exhaustiveSearch(trie, costs, { ...lim, capacity, target });
+      const met = target === undefined || r.cost <= target * (1 + 1e-12) + 1e-12;
+      return r.subset && met
+        ? { ...base, subset: r.subset, cost: r.cost, lowerBound: r.cost, status: 'optimal', nodes: r.feasible }
+        : { ...base, subset: undefined, cost: Infinity, lowerBound: Infinity, status: 'infeasible', nodes: 0 };
+    };
+    if (free <= EXHAUSTIVE_FIRST) return exhaustive();
     o.onPhase?.('branch and bound');
     const bb = new BranchAndBound(trie, costs);
+    let budgetHit = false;
+    const canFallBack = free <= MAX_EXHAUSTIVE_FREE_SITES;
+    let polls = 0;
     const r = bb.solve({
       minSites: lim.minSites,
       maxSites: lim.maxSites,
@@ -173,8 +192,12 @@ function solveSum(
       capacity,
       incumbent: heurOk && target === undefined ? { mask: toMask(heur.subset), cost: heur.cost } : undefined,
       target,
-      shouldStop: o.shouldStop,
+      shouldStop: () => {
+        if (canFallBack && ++polls * 256 * trie.nodes > BB_WORK_BUDGET) return (budgetHit = true);
+        return o.shouldStop?.() ?? false;
+      },
     });
+    if (budgetHit) return exhaustive();
     const subset = r.mask >= 0 ? fromMask(S, r.mask) : undefined;
     const status =
       r.status === 'optimal' || r.status === 'target-met'

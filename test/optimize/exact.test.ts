@@ -3,6 +3,8 @@ import { emptyModel, STATUS, type PreferenceModel } from '../../src/orders/model
 import { assignSubset, siteLoads } from '../../src/optimize/evaluate.js';
 import { optimizeSites, type OptimizeOptions } from '../../src/optimize/optimize.js';
 import { syntheticModel } from '../../src/optimize/synthetic.js';
+import { BranchAndBound } from '../../src/optimize/exact.js';
+import { buildTrie, trieCosts } from '../../src/optimize/instance.js';
 import { createRng } from '../../src/util/random.js';
 
 const PENALTY = 1000;
@@ -190,4 +192,39 @@ describe('capacities', () => {
     expect(r.value).toBe(150);
     expect(r.subset[1]).toBe(1);
   });
+});
+
+describe('branch and bound alone (used past 18 free sites) against brute force', () => {
+  for (const seed of [11, 12, 13, 14, 15, 16]) {
+    it(`seed ${seed}`, () => {
+      const S = 6 + (seed % 6);
+      const model = syntheticModel({ sites: S, targets: 70, seed, kind: seed % 2 ? 'random' : 'clustered', networks: 15, partialShare: 0.2, unknownRttShare: 0.1 });
+      const w = weights(70, seed);
+      const W = w.reduce((a, b) => a + b, 0);
+      const trie = buildTrie(model);
+      const costs = trieCosts(model, trie, w, { kind: 'mean', uncoveredMs: PENALTY });
+      const capacity = Float64Array.from({ length: S }, (_, s) => (s % 3 === 0 ? W * 0.3 : Infinity));
+      const variants: OptimizeOptions[] = [{}, { k: 2 }, { k: S - 2 }, { maxSites: 3 }, { required: [1], excluded: [2] }, { capacity }];
+      for (const v of variants) {
+        const brute = bruteMean(model, w, v);
+        const mask = (xs: number[] | undefined) => (xs ?? []).reduce((m, s) => m | (1 << s), 0);
+        const r = new BranchAndBound(trie, costs).solve({
+          minSites: v.k ?? 1,
+          maxSites: v.k ?? v.maxSites ?? S,
+          required: mask(v.required),
+          excluded: mask(v.excluded),
+          capacity: v.capacity,
+        });
+        if (brute.subsets === 0) {
+          expect(r.status).toBe('infeasible');
+          continue;
+        }
+        expect(r.status).toBe('optimal');
+        expect(r.cost / W).toBeCloseTo(brute.best, 9);
+        expect(feasibleMask(S, r.mask, v, model, w)).toBe(true);
+        // The root bound is a valid lower bound.
+        expect(new BranchAndBound(trie, costs).bound(mask(v.required), mask(v.excluded)) / W).toBeLessThanOrEqual(brute.best + 1e-9);
+      }
+    });
+  }
 });
