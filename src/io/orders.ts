@@ -1,0 +1,238 @@
+/**
+ * orders.csv and rtt.csv: the preference model on disk.
+ *
+ *   # announce-order: ams,lhr,syd        (optional: the campaign's announcement order)
+ *   target,order,status,confidence,order_sensitive
+ *   1.0.0.1,ams>lhr>syd,total,1,0
+ *
+ *   target,site,rtt_ms,source
+ *   1.0.0.1,ams,23.4,anycast
+ *
+ * `order` lists sites best first joined by `>` (empty for unreachable targets);
+ * `status` is total|cyclic|partial|unreachable; `confidence` in [0, 1];
+ * `order_sensitive` (optional, 0/1) marks targets whose winner in some pair
+ * depended on announcement order. `source` is anycast|unicast|estimated.
+ */
+import { IssueList, InputError } from './issues.js';
+import { readLines, splitCsvLine } from './lines.js';
+import { formatRtt } from './observations.js';
+import { ORDER_STATUSES, RTT_SOURCES, STATUS, emptyModel, type PreferenceModel, type OrderStatus, type RttSource } from '../orders/model.js';
+import type { CsvSink } from '../cli/output.js';
+
+export const ORDERS_HEADER = 'target,order,status,confidence,order_sensitive\n';
+export const RTT_HEADER = 'target,site,rtt_ms,source\n';
+
+export interface ReadModelResult {
+  model: PreferenceModel;
+  issues: IssueList;
+  /** Data lines read from orders.csv and rtt.csv. */
+  records: { orders: number; rtt: number };
+}
+
+function headerIndex(fields: string[], wanted: readonly string[], optional: readonly string[], label: string, lineNo: number, line: string): Record<string, number> {
+  const h = fields.map((x) => x.trim());
+  const missing = wanted.filter((w) => !h.includes(w));
+  if (missing.length > 0) {
+    throw InputError.single({ file: label, line: lineNo, expected: `header must name the columns ${wanted.join(',')} (missing ${missing.join(', ')})`, received: line });
+  }
+  const idx: Record<string, number> = {};
+  for (const w of [...wanted, ...optional]) idx[w] = h.indexOf(w);
+  return idx;
+}
+
+/** Read orders.csv, then rtt.csv (optional) into one model. Sites are taken from the orders (and rtt rows). */
+export async function readPreferenceModel(ordersPath: string, rttPath?: string, labels: { orders?: string; rtt?: string } = {}): Promise<ReadModelResult> {
+  const oLabel = labels.orders ?? ordersPath;
+  const rLabel = labels.rtt ?? rttPath ?? '';
+  const issues = new IssueList();
+  const siteIds: string[] = [];
+  const siteIndex = new Map<string, number>();
+  const addSite = (s: string) => {
+    let i = siteIndex.get(s);
+    if (i === undefined) {
+      i = siteIds.length;
+      siteIndex.set(s, i);
+      siteIds.push(s);
+    }
+    return i;
+  };
+  interface Row {
+    target: string;
+    order: number[];
+    status: number;
+    confidence: number;
+    sensitive: number;
+  }
+  const rows: Row[] = [];
+  const targetIndex = new Map<string, number>();
+  let announceOrder: string[] = [];
+  let idx: Record<string, number> | undefined;
+  let orderRecords = 0;
+
+  for await (const [line, lineNo] of readLines(ordersPath, oLabel)) {
+    if (line.startsWith('#')) {
+      const m = /^#\s*announce-order:\s*(.*)$/.exec(line);
+      if (m) announceOrder = m[1].split(',').map((s) => s.trim()).filter((s) => s !== '');
+      continue;
+    }
+    if (line.trim() === '') continue;
+    const f = splitCsvLine(line);
+    if (!idx) {
+      idx = headerIndex(f, ['target', 'order', 'status', 'confidence'], ['order_sensitive'], oLabel, lineNo, line);
+      continue;
+    }
+    orderRecords++;
+    const target = (f[idx.target] ?? '').trim();
+    const orderRaw = (f[idx.order] ?? '').trim();
+    const statusRaw = (f[idx.status] ?? '').trim();
+    const confRaw = (f[idx.confidence] ?? '').trim();
+    const sensRaw = idx.order_sensitive >= 0 ? (f[idx.order_sensitive] ?? '').trim() : '';
+    if (target === '') {
+      issues.add({ file: oLabel, line: lineNo, column: 'target', expected: 'must be a non-empty target id', received: target });
+      continue;
+    }
+    if (targetIndex.has(target)) {
+      issues.add({ file: oLabel, line: lineNo, column: 'target', expected: 'must appear once (duplicate target)', received: target });
+      continue;
+    }
+    const status = ORDER_STATUSES.indexOf(statusRaw as OrderStatus);
+    if (status < 0) {
+      issues.add({ file: oLabel, line: lineNo, column: 'status', expected: `must be one of ${ORDER_STATUSES.join(', ')}`, received: statusRaw });
+      continue;
+    }
+    const confidence = Number(confRaw);
+    if (confRaw === '' || !(confidence >= 0 && confidence <= 1)) {
+      issues.add({ file: oLabel, line: lineNo, column: 'confidence', expected: 'must be a number in [0, 1]', received: confRaw });
+      continue;
+    }
+    if (sensRaw !== '' && sensRaw !== '0' && sensRaw !== '1') {
+      issues.add({ file: oLabel, line: lineNo, column: 'order_sensitive', expected: 'must be 0 or 1', received: sensRaw });
+      continue;
+    }
+    const names = orderRaw === '' ? [] : orderRaw.split('>').map((s) => s.trim());
+    if (names.some((n) => n === '') || new Set(names).size !== names.length) {
+      issues.add({ file: oLabel, line: lineNo, column: 'order', expected: 'must list distinct site ids joined by ">"', received: orderRaw });
+      continue;
+    }
+    if ((status === STATUS.unreachable) !== (names.length === 0)) {
+      issues.add({
+        file: oLabel,
+        line: lineNo,
+        column: 'order',
+        expected: status === STATUS.unreachable ? 'must be empty for an unreachable target' : 'must not be empty unless status is unreachable',
+        received: orderRaw,
+      });
+      continue;
+    }
+    targetIndex.set(target, rows.length);
+    rows.push({ target, order: names.map(addSite), status, confidence, sensitive: sensRaw === '1' ? 1 : 0 });
+  }
+  if (!idx) throw InputError.single({ file: oLabel, expected: 'must have a header line (target,order,status,confidence)' });
+
+  // Sites only seen in rtt.csv or the announce order still belong to the model.
+  for (const s of announceOrder) addSite(s);
+  interface RttRow {
+    t: number;
+    site: string;
+    rtt: number;
+    source: number;
+  }
+  const rttRows: RttRow[] = [];
+  let rttRecords = 0;
+  if (rttPath !== undefined) {
+    let ridx: Record<string, number> | undefined;
+    for await (const [line, lineNo] of readLines(rttPath, rLabel)) {
+      if (line.startsWith('#') || line.trim() === '') continue;
+      const f = splitCsvLine(line);
+      if (!ridx) {
+        ridx = headerIndex(f, ['target', 'site', 'rtt_ms', 'source'], [], rLabel, lineNo, line);
+        continue;
+      }
+      rttRecords++;
+      const target = (f[ridx.target] ?? '').trim();
+      const site = (f[ridx.site] ?? '').trim();
+      const rttRaw = (f[ridx.rtt_ms] ?? '').trim();
+      const sourceRaw = (f[ridx.source] ?? '').trim();
+      const t = targetIndex.get(target);
+      if (t === undefined) {
+        issues.add({ file: rLabel, line: lineNo, column: 'target', expected: `must be a target listed in ${oLabel}`, received: target });
+        continue;
+      }
+      if (site === '') {
+        issues.add({ file: rLabel, line: lineNo, column: 'site', expected: 'must be a non-empty site id', received: site });
+        continue;
+      }
+      const rtt = Number(rttRaw);
+      if (rttRaw === '' || !Number.isFinite(rtt) || rtt < 0) {
+        issues.add({ file: rLabel, line: lineNo, column: 'rtt_ms', expected: 'must be a number >= 0', received: rttRaw });
+        continue;
+      }
+      const source = RTT_SOURCES.indexOf(sourceRaw as RttSource);
+      if (source < 0) {
+        issues.add({ file: rLabel, line: lineNo, column: 'source', expected: `must be one of ${RTT_SOURCES.join(', ')}`, received: sourceRaw });
+        continue;
+      }
+      addSite(site);
+      rttRows.push({ t, site, rtt, source });
+    }
+    if (!ridx) throw InputError.single({ file: rLabel, expected: 'must have a header line (target,site,rtt_ms,source)' });
+  }
+
+  const model = emptyModel(siteIds, rows.map((r) => r.target));
+  const S = siteIds.length;
+  rows.forEach((r, t) => {
+    model.orderLength[t] = r.order.length;
+    for (let k = 0; k < r.order.length; k++) model.orders[t * S + k] = r.order[k];
+    model.status[t] = r.status;
+    model.confidence[t] = r.confidence;
+    model.orderSensitive[t] = r.sensitive;
+  });
+  for (const r of rttRows) {
+    const s = siteIndex.get(r.site)!;
+    model.rttMs[r.t * S + s] = r.rtt;
+    model.rttSource[r.t * S + s] = r.source;
+  }
+  model.announceOrder = announceOrder;
+  return { model, issues, records: { orders: orderRecords, rtt: rttRecords } };
+}
+
+/** Write orders.csv rows (with the announce-order comment) to a sink. */
+export async function writeOrders(model: PreferenceModel, sink: Pick<CsvSink, 'write'>): Promise<void> {
+  const S = model.siteIds.length;
+  if (model.announceOrder.length > 0) await sink.write(`# announce-order: ${model.announceOrder.join(',')}\n`);
+  await sink.write(ORDERS_HEADER);
+  let chunk = '';
+  for (let t = 0; t < model.targetIds.length; t++) {
+    const names: string[] = [];
+    for (let k = 0; k < model.orderLength[t]; k++) names.push(model.siteIds[model.orders[t * S + k]]);
+    chunk += `${model.targetIds[t]},${names.join('>')},${ORDER_STATUSES[model.status[t]]},${roundConfidence(model.confidence[t])},${model.orderSensitive[t]}\n`;
+    if (chunk.length > 1 << 16) {
+      await sink.write(chunk);
+      chunk = '';
+    }
+  }
+  if (chunk) await sink.write(chunk);
+}
+
+/** Write rtt.csv rows (known RTTs only) to a sink. */
+export async function writeRtt(model: PreferenceModel, sink: Pick<CsvSink, 'write'>): Promise<void> {
+  const S = model.siteIds.length;
+  await sink.write(RTT_HEADER);
+  let chunk = '';
+  for (let t = 0; t < model.targetIds.length; t++) {
+    for (let s = 0; s < S; s++) {
+      const v = model.rttMs[t * S + s];
+      if (Number.isNaN(v)) continue;
+      chunk += `${model.targetIds[t]},${model.siteIds[s]},${formatRtt(v)},${RTT_SOURCES[model.rttSource[t * S + s]] ?? 'estimated'}\n`;
+    }
+    if (chunk.length > 1 << 16) {
+      await sink.write(chunk);
+      chunk = '';
+    }
+  }
+  if (chunk) await sink.write(chunk);
+}
+
+function roundConfidence(c: number): string {
+  return (Math.round(c * 1000) / 1000).toString();
+}
