@@ -163,8 +163,9 @@ export function trieCosts(model: PreferenceModel, trie: OrderTrie, weight: Float
     }
     end[path[l - 1]] += uncoveredCost(spec, w);
   }
+  // Targets no subset reaches: a constant for the mean; left out of the p95 (see optimize.ts).
   let constant = 0;
-  for (const t of trie.unreached) constant += uncoveredCost(spec, weight[t]);
+  if (spec.kind === 'mean') for (const t of trie.unreached) constant += uncoveredCost(spec, weight[t]);
   return { win, end, load, constant };
 }
 
@@ -249,8 +250,9 @@ export function buildClasses(model: PreferenceModel, trie: OrderTrie, weight: Fl
     for (let k = 0; k < l; k++) cost[c * S + k] += targetCost(spec, wt, rtt[base + o[base + k]]);
     tail[c] += uncoveredCost(spec, wt);
   }
+  // Targets no subset reaches: a constant for the mean; left out of the p95 (see optimize.ts).
   let constant = 0;
-  for (const t of trie.unreached) constant += uncoveredCost(spec, weight[t]);
+  if (spec.kind === 'mean') for (const t of trie.unreached) constant += uncoveredCost(spec, weight[t]);
   return { S, count, order, len, cost, rank, tail, weight: w, constant };
 }
 

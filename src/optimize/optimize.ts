@@ -7,7 +7,8 @@
  * targets without a predicted RTT count as above every threshold; solved
  * exactly by bisection over the RTT values, each step asking "is there a
  * subset where at most 5% of the weight is above tau?" (an additive
- * objective, so the same search answers it).
+ * objective, so the same search answers it). Targets with an empty order
+ * (unreachable whatever announces) are left out of the p95.
  *
  * Methods: `exact` is branch and bound (up to 30 sites), started from the
  * best heuristic plan; `heuristic` is greedy add / drop plus local search,
@@ -318,7 +319,9 @@ function solveP95(model: PreferenceModel, trie: OrderTrie, weight: Float64Array,
   let n = 0;
   for (let i = 0; i < values.length; i++) if (i === 0 || values[i] !== values[i - 1]) values[n++] = values[i];
   const cand = values.subarray(0, n);
-  const budget = 0.05 * totalW;
+  let reachable = totalW;
+  for (const t of trie.unreached) reachable -= weight[t];
+  const budget = 0.05 * reachable;
   let nodes = 0;
   let proven = exact;
   let best: Uint8Array | undefined;

@@ -1,0 +1,240 @@
+/**
+ * `anyopt optimize`: choose the announcing sites from a preference model
+ * (orders.csv + rtt.csv) and write plan.json. Parses flags, reads the inputs,
+ * calls `optimizeSites` (src/optimize/optimize.ts), renders the comparison
+ * table on stderr. The plan format is documented in docs/formats.md.
+ */
+import type { Command } from 'commander';
+import type { CommandHost } from '../host.js';
+import { EXIT } from '../host.js';
+import type { CliContext } from '../context.js';
+import { choiceOption, expected, intOption, listOption, numberOption, pathOption, requiredOption } from '../options.js';
+import { printJson, writeTextOutput } from '../output.js';
+import { fmtDuration, pct, table } from '../render.js';
+import { startProgress } from '../progress.js';
+import { UsageError } from '../../io/issues.js';
+import { failOnIssues } from '../../io/csv.js';
+import { readPreferenceModel } from '../../io/orders.js';
+import { jsonNumber, planToJson, readSiteCapacities, readTargetWeights, type PlanFile, type PlanSummaryJson } from '../../io/plan.js';
+import type { PreferenceModel } from '../../orders/model.js';
+import { assignSubset, summarize, type PlanSummary } from '../../optimize/evaluate.js';
+import { DEFAULT_UNCOVERED_MS, optimizeSites, type Method, type Objective } from '../../optimize/optimize.js';
+
+export interface ModelInputs {
+  model: PreferenceModel;
+  weight: Float64Array;
+  weightsNote?: string;
+}
+
+/** Read orders.csv + rtt.csv (and targets.csv weights): shared by optimize and validate. */
+export async function readModelInputs(ctx: CliContext, opts: { orders?: string; rtt?: string; weights?: string }): Promise<ModelInputs> {
+  const ordersPath = requiredOption('--orders', opts.orders);
+  const rttPath = requiredOption('--rtt', opts.rtt);
+  const { model, issues, records } = await readPreferenceModel(pathOption(ctx.cwd, ordersPath), pathOption(ctx.cwd, rttPath), { orders: ordersPath, rtt: rttPath });
+  failOnIssues(issues, { records: records.orders + records.rtt });
+  if (model.siteIds.length === 0) throw new UsageError(`${ordersPath} names no sites: nothing to choose from`);
+  let weight: Float64Array = new Float64Array(model.targetIds.length).fill(1);
+  let weightsNote: string | undefined;
+  if (opts.weights !== undefined) {
+    const w = await readTargetWeights(pathOption(ctx.cwd, opts.weights), model.targetIds, opts.weights);
+    weight = w.weight;
+    const notes: string[] = [];
+    if (w.missing > 0) notes.push(`${w.missing} target(s) of ${ordersPath} are not in ${opts.weights} and weigh 0`);
+    if (w.unknown > 0) notes.push(`${w.unknown} target(s) of ${opts.weights} are not in ${ordersPath} and are ignored`);
+    if (notes.length > 0) weightsNote = notes.join('; ');
+  }
+  return { model, weight, weightsNote };
+}
+
+export function siteIndices(model: PreferenceModel, flag: string, names: string[]): number[] {
+  return names.map((n) => {
+    const s = model.siteIds.indexOf(n);
+    if (s < 0) throw expected(flag, `site ids from the model (${model.siteIds.slice(0, 12).join(', ')}${model.siteIds.length > 12 ? ', ...' : ''})`, n);
+    return s;
+  });
+}
+
+/** Sites in deployment order: the campaign's announcement order first, then the rest in model order. */
+export function announcementOrder(model: PreferenceModel, sites: readonly string[]): string[] {
+  const pos = new Map(model.announceOrder.map((s, i) => [s, i]));
+  return [...sites].sort((a, b) => (pos.get(a) ?? Infinity) - (pos.get(b) ?? Infinity) || model.siteIds.indexOf(a) - model.siteIds.indexOf(b));
+}
+
+function summaryJson(s: PlanSummary): PlanSummaryJson {
+  return {
+    sites: s.sites,
+    meanMs: jsonNumber(s.meanMs),
+    medianMs: jsonNumber(s.medianMs),
+    p90Ms: jsonNumber(s.p90Ms),
+    p95Ms: jsonNumber(s.p95Ms),
+    coverage: s.coverage,
+    reached: s.reached,
+    load: s.load,
+  };
+}
+
+const ms = (x: number | null) => (x === null ? 'n/a' : x.toFixed(1));
+
+export function registerOptimize(program: Command, host: CommandHost): void {
+  const { ctx } = host;
+  program
+    .command('optimize')
+    .description('choose the announcing sites that minimise mean or p95 RTT (exact up to 30 sites), write plan.json')
+    .option('--orders <file>', 'orders.csv (preference order per target)')
+    .option('--rtt <file>', 'rtt.csv (RTT per target and site)')
+    .option('--weights <file>', 'targets.csv with target,weight columns (default: every target weighs 1)')
+    .option('--k <n>', 'announce exactly n sites')
+    .option('--max-sites <n>', 'announce at most n sites')
+    .option('--require <sites>', 'comma-separated sites that must announce')
+    .option('--exclude <sites>', 'comma-separated sites that must not announce')
+    .option('--capacity <file>', 'sites.csv with site,capacity columns (capacity in target-weight units; empty = unlimited)')
+    .option('--objective <name>', 'mean | p95', 'mean')
+    .option('--method <name>', 'auto | exact | heuristic (auto: exact up to 30 sites)', 'auto')
+    .option('--time-limit <s>', 'stop searching after this many seconds and report the gap', '60')
+    .option('--uncovered-ms <ms>', 'cost of a target left without a predicted RTT (objective mean)', String(DEFAULT_UNCOVERED_MS))
+    .option('--spacing <s>', 'seconds between switching on consecutive sites, recorded in the plan', '300')
+    .option('--out <file>', 'write plan.json here (default: stdout)')
+    .option('--json', 'print a JSON summary on stdout (with --out)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ anyopt optimize --orders orders.csv --rtt rtt.csv --k 12 --out plan.json
+  $ anyopt optimize --orders orders.csv --rtt rtt.csv --weights targets.csv --capacity sites.csv \\
+      --require ams --exclude mia --objective p95 --out plan.json
+
+Prints a table comparing the plan with all sites, greedy-by-unicast (same size), greedy add and
+greedy drop on stderr. Exit 1 when no subset meets the capacities (the binding site is named).`,
+    )
+    .action(
+      host.action(async (opts: Record<string, string | boolean | undefined>) => {
+        const started = ctx.now();
+        if (opts.k !== undefined && opts.maxSites !== undefined) throw new UsageError('Use either `--k` or `--max-sites`, not both');
+        const objective = choiceOption<Objective>('--objective', opts.objective as string, ['mean', 'p95'], 'mean');
+        const method = choiceOption<Method>('--method', opts.method as string, ['auto', 'exact', 'heuristic'], 'auto');
+        const timeLimit = numberOption('--time-limit', opts.timeLimit as string, { min: 0 });
+        const uncoveredMs = numberOption('--uncovered-ms', opts.uncoveredMs as string, { min: 0 });
+        const spacingS = numberOption('--spacing', opts.spacing as string, { min: 0 });
+        const k = opts.k === undefined ? undefined : intOption('--k', opts.k as string, { min: 1 });
+        const maxSites = opts.maxSites === undefined ? undefined : intOption('--max-sites', opts.maxSites as string, { min: 1 });
+        const requireNames = listOption('--require', opts.require as string | undefined);
+        const excludeNames = listOption('--exclude', opts.exclude as string | undefined);
+
+        const { model, weight, weightsNote } = await readModelInputs(ctx, opts as { orders?: string; rtt?: string; weights?: string });
+        const S = model.siteIds.length;
+        const required = siteIndices(model, '--require', requireNames);
+        const excluded = siteIndices(model, '--exclude', excludeNames);
+        const both = requireNames.find((s) => excludeNames.includes(s));
+        if (both) throw new UsageError(`Site \`${both}\` is both required and excluded`);
+        if (k !== undefined && k > S - excluded.length) throw expected('--k', `at most ${S - excluded.length} (sites not excluded)`, k);
+        if (k !== undefined && k < required.length) throw expected('--k', `at least ${required.length} (the required sites)`, k);
+        if (maxSites !== undefined && maxSites < required.length) throw expected('--max-sites', `at least ${required.length} (the required sites)`, maxSites);
+        if (method === 'exact' && S > 30) throw expected('--method', 'heuristic or auto for more than 30 sites', method);
+        let capacity: Float64Array | undefined;
+        if (opts.capacity !== undefined) {
+          const c = await readSiteCapacities(pathOption(ctx.cwd, opts.capacity as string), model.siteIds, opts.capacity as string);
+          capacity = c.capacity;
+          if (c.unknown.length > 0) ctx.stderr.write(`note: ${c.unknown.length} site(s) of ${opts.capacity} are not in the model and are ignored (${c.unknown.slice(0, 5).join(', ')})\n`);
+        }
+        if (weightsNote) ctx.stderr.write(`note: ${weightsNote}\n`);
+
+        const deadline = started + timeLimit * 1000;
+        const phases = ['merging orders', 'greedy', 'local search', 'branch and bound', 'exhaustive subset sums'];
+        const bar = startProgress(ctx, 'optimize', phases.length);
+        const result = (() => {
+          try {
+            return optimizeSites(model, weight, {
+              k,
+              maxSites,
+              required,
+              excluded,
+              capacity,
+              objective,
+              method,
+              uncoveredMs,
+              shouldStop: () => ctx.now() > deadline,
+              onPhase: (p) => bar.update(phases.indexOf(p) + 1),
+            });
+          } finally {
+            bar.stop();
+          }
+        })();
+        const red = ctx.color.red;
+        if (result.kind === 'infeasible') {
+          let msg = `${red('infeasible:')} ${result.reason}`;
+          if (result.site !== undefined) {
+            msg += `; tightest site: ${result.site} would carry ${fmtLoad(result.load!)} against its capacity ${fmtLoad(result.capacity!)} in the best plan without capacities`;
+          }
+          ctx.stderr.write(msg + '\n');
+          if (opts.json) printJson(ctx, { status: 'infeasible', reason: result.reason, site: result.site ?? null, load: result.load ?? null, capacity: result.capacity ?? null });
+          return EXIT.negative;
+        }
+
+        const summaryOf = (subset: Uint8Array) => summarize(model, subset, assignSubset(model, subset), weight, capacity);
+        const chosen = summaryOf(result.subset);
+        const order = announcementOrder(model, chosen.sites);
+        const comps = {
+          allSites: summaryJson(summaryOf(result.comparisons.allSites)),
+          greedyUnicast: summaryJson(summaryOf(result.comparisons.greedyUnicast)),
+          greedyAdd: summaryJson(summaryOf(result.comparisons.greedyAdd)),
+          greedyDrop: summaryJson(summaryOf(result.comparisons.greedyDrop)),
+        };
+        const plan: PlanFile = {
+          format: 'anyopt-plan',
+          version: 1,
+          objective,
+          method: result.method,
+          status: result.status,
+          objectiveMs: jsonNumber(result.value),
+          lowerBoundMs: jsonNumber(result.lowerBound),
+          gap: result.gap,
+          constraints: {
+            k: k ?? null,
+            maxSites: maxSites ?? null,
+            require: requireNames,
+            exclude: excludeNames,
+            capacity: (opts.capacity as string | undefined) ?? null,
+            uncoveredMs,
+          },
+          sites: order,
+          announce: { order, spacingS },
+          predicted: summaryJson(chosen),
+          comparisons: comps,
+          inputs: { targets: model.targetIds.length, sites: S, classes: result.classes, weights: (opts.weights as string | undefined) ?? null },
+          search: { nodes: result.nodes },
+        };
+        const out = opts.out as string | undefined;
+        await writeTextOutput(ctx, out, planToJson(plan));
+
+        const rows: Array<[string, PlanSummaryJson]> = [
+          ['plan', plan.predicted],
+          ['all sites', comps.allSites],
+          ['greedy by unicast', comps.greedyUnicast],
+          ['greedy add', comps.greedyAdd],
+          ['greedy drop', comps.greedyDrop],
+        ];
+        const maxShare = (s: PlanSummaryJson) => s.load.reduce((m, l) => Math.max(m, l.share), 0);
+        ctx.stderr.write(
+          table(
+            ['', 'sites', 'mean ms', 'median ms', 'p90 ms', 'p95 ms', 'coverage', 'max site load'],
+            rows.map(([name, s]) => [name, s.sites.length, ms(s.meanMs), ms(s.medianMs), ms(s.p90Ms), ms(s.p95Ms), pct(s.coverage), pct(maxShare(s))]),
+          ) + '\n',
+        );
+        const elapsed = (ctx.now() - started) / 1000;
+        const statusLine =
+          result.status === 'optimal'
+            ? `optimal (${result.method}, proven) in ${fmtDuration(elapsed)}`
+            : `best found in ${fmtDuration(elapsed)}, within ${pct(result.gap, 2)} of the proven lower bound ${ms(plan.lowerBoundMs)} ms`;
+        ctx.stderr.write(`${objective} ${ms(plan.objectiveMs)} ms: ${statusLine}; ${result.classes.toLocaleString('en-US')} distinct orders\n`);
+        ctx.stderr.write(`announce in this order, ${spacingS} s apart: ${order.join(', ')}\n`);
+        if (opts.json && out !== undefined && out !== '-') {
+          printJson(ctx, { status: plan.status, objective, objectiveMs: plan.objectiveMs, lowerBoundMs: plan.lowerBoundMs, gap: plan.gap, sites: order, predicted: plan.predicted, seconds: elapsed });
+        }
+        return EXIT.ok;
+      }),
+    );
+}
+
+function fmtLoad(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(2);
+}

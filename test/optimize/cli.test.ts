@@ -1,0 +1,99 @@
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runInProcess, tempDir } from '../helpers.js';
+
+const FIX = resolve(__dirname, '../../fixtures/optimize/small');
+const base = ['optimize', '--orders', join(FIX, 'orders.csv'), '--rtt', join(FIX, 'rtt.csv')];
+
+describe('anyopt optimize', () => {
+  it('writes a plan that skips the site BGP misuses, with comparisons and the announcement order', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'plan.json');
+    const r = await runInProcess([...base, '--out', out]);
+    expect(r.stderr).toContain('optimal');
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(readFileSync(out, 'utf8'));
+    expect(plan.format).toBe('anyopt-plan');
+    expect(plan.status).toBe('optimal');
+    expect(plan.gap).toBe(0);
+    // Deployed in the campaign's announcement order (lhr, ams, fra, mia).
+    expect(plan.sites).toEqual(['lhr', 'ams', 'fra']);
+    expect(plan.announce).toEqual({ order: ['lhr', 'ams', 'fra'], spacingS: 300 });
+    expect(plan.predicted.meanMs).toBeCloseTo(88 / 7, 9);
+    expect(plan.predicted.coverage).toBeCloseTo(7 / 8, 9);
+    expect(plan.comparisons.allSites.meanMs).toBeCloseTo(286 / 7, 9);
+    expect(plan.comparisons.greedyUnicast.sites).toHaveLength(3);
+    expect(plan.predicted.load).toEqual([
+      { site: 'ams', load: 3, share: 3 / 8 },
+      { site: 'lhr', load: 1, share: 1 / 8 },
+      { site: 'fra', load: 3, share: 3 / 8 },
+    ]);
+    expect(r.stderr).toMatch(/all sites\s+4\s+40\.9/);
+  });
+
+  it('--k picks the best pair', async () => {
+    const r = await runInProcess([...base, '--k', '2']);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.sites).toEqual(['ams', 'fra']);
+    expect(plan.predicted.meanMs).toBeCloseTo(93 / 7, 9);
+  });
+
+  it('--objective p95 and --method heuristic produce plans', async () => {
+    const p = await runInProcess([...base, '--objective', 'p95']);
+    expect(p.code).toBe(0);
+    expect(JSON.parse(p.stdout).objective).toBe('p95');
+    const h = await runInProcess([...base, '--method', 'heuristic']);
+    expect(h.code).toBe(0);
+    const plan = JSON.parse(h.stdout);
+    expect(plan.method).toBe('heuristic');
+    expect(plan.lowerBoundMs).toBeLessThanOrEqual(plan.objectiveMs);
+  });
+
+  it('keeps every site within its capacity', async () => {
+    const r = await runInProcess([...base, '--capacity', join(FIX, 'sites-ams2.csv')]);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    const ams = plan.predicted.load.find((l: { site: string }) => l.site === 'ams');
+    expect(ams === undefined || ams.load <= 2).toBe(true);
+    expect(plan.predicted.meanMs).toBeGreaterThan(88 / 7);
+  });
+
+  it('exits 1 on infeasible capacities and names the tightest site, writing nothing', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'plan.json');
+    const r = await runInProcess([...base, '--capacity', join(FIX, 'sites-tight.csv'), '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('infeasible: no subset of sites keeps every site within its capacity; tightest site: ams would carry 3 against its capacity 1');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('exits 2 on bad flags and bad input with the value and what was expected', async () => {
+    const k = await runInProcess([...base, '--k', '0']);
+    expect(k.code).toBe(2);
+    expect(k.stderr).toContain('Expected `--k` to be a positive integer, got `0`');
+    const big = await runInProcess([...base, '--k', '9']);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toContain('Expected `--k` to be at most 4 (sites not excluded), got `9`');
+    const req = await runInProcess([...base, '--require', 'syd']);
+    expect(req.code).toBe(2);
+    expect(req.stderr).toContain('Expected `--require` to be site ids from the model (mia, ams, lhr, fra), got `syd`');
+    const dir = tempDir();
+    writeFileSync(join(dir, 'sites.csv'), 'site,capacity\nams,lots\n');
+    const cap = await runInProcess([...base, '--capacity', join(dir, 'sites.csv')]);
+    expect(cap.code).toBe(2);
+    expect(cap.stderr).toContain(`${join(dir, 'sites.csv')}:2: column "capacity" must be a number >= 0, got "lots"`);
+  });
+
+  it('weights targets from targets.csv', async () => {
+    const dir = tempDir();
+    // t7 becomes heavy: keeping mia (30 ms for t7 instead of 40) is not worth 200 ms on t1+t2, still excluded.
+    writeFileSync(join(dir, 'targets.csv'), 'target,weight\nt1,1\nt2,1\nt3,1\nt4,1\nt5,1\nt6,1\nt7,100\nt8,1\n');
+    const r = await runInProcess([...base, '--weights', join(dir, 'targets.csv')]);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    // With t7 at weight 100, mia (t7 at 30 ms, saves 1000 ms of weight) beats its cost on t1 and t2 (+208 ms).
+    expect(plan.sites).toContain('mia');
+  });
+});
