@@ -19,6 +19,7 @@
 import type { PreferenceModel } from '../orders/model.js';
 import { BranchAndBound, MAX_EXACT_SITES, trieBound } from './exact.js';
 import { exhaustiveSearch, MAX_EXHAUSTIVE_FREE_SITES } from './exhaustive.js';
+import { lagrangianBound } from './lagrangian.js';
 import { greedyAdd, greedyByUnicast, greedyDrop, localSearch, type SizeLimits } from './heuristic.js';
 import { buildClasses, buildTrie, trieCosts, trieLoads, type CostSpec, type OrderTrie } from './instance.js';
 
@@ -160,7 +161,7 @@ function solveSum(
   o.onPhase?.('local search');
   const fromAdd = localSearch(classes, add.subset, lim, { shouldStop: o.shouldStop });
   const fromDrop = localSearch(classes, drop.subset, lim, { shouldStop: o.shouldStop });
-  const heur = fromAdd.cost <= fromDrop.cost ? fromAdd : fromDrop;
+  let heur = fromAdd.cost <= fromDrop.cost ? fromAdd : fromDrop;
   const costs = trieCosts(model, trie, weight, spec);
   const capacity = o.capacity && Array.from(o.capacity).some((c) => Number.isFinite(c)) ? o.capacity : undefined;
   const base = { heuristicBest: heur.subset, greedyAdd: add.subset, greedyDrop: drop.subset };
@@ -212,7 +213,18 @@ function solveSum(
   }
   const state = new Uint8Array(S);
   for (let s = 0; s < S; s++) state[s] = lim.required[s] ? 1 : lim.excluded[s] ? 2 : 0;
-  const lb = trieBound(trie, costs, state);
+  let lb = trieBound(trie, costs, state);
+  if (target === undefined && heur.cost > lb * (1 + 1e-12) + 1e-12) {
+    o.onPhase?.('lagrangian bound');
+    const lag = lagrangianBound(trie, costs, { ...lim, upperBound: heur.cost, shouldStop: o.shouldStop });
+    lb = Math.max(lb, lag.lowerBound);
+    // The relaxation's site choice is a second start for the local search.
+    const polished = localSearch(classes, lag.sites, lim, { shouldStop: o.shouldStop });
+    if (polished.cost < heur.cost) {
+      heur = polished;
+      base.heuristicBest = polished.subset;
+    }
+  }
   if (capacity && overload(trie, model, weight, heur.subset, capacity)) {
     return { ...base, subset: undefined, cost: Infinity, lowerBound: lb, status: 'stopped-empty', nodes: 0 };
   }

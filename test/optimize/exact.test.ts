@@ -3,7 +3,8 @@ import { emptyModel, STATUS, type PreferenceModel } from '../../src/orders/model
 import { assignSubset, siteLoads } from '../../src/optimize/evaluate.js';
 import { optimizeSites, type OptimizeOptions } from '../../src/optimize/optimize.js';
 import { syntheticModel } from '../../src/optimize/synthetic.js';
-import { BranchAndBound } from '../../src/optimize/exact.js';
+import { BranchAndBound, trieBound } from '../../src/optimize/exact.js';
+import { lagrangianBound } from '../../src/optimize/lagrangian.js';
 import { buildTrie, trieCosts } from '../../src/optimize/instance.js';
 import { createRng } from '../../src/util/random.js';
 
@@ -224,6 +225,37 @@ describe('branch and bound alone (used past 18 free sites) against brute force',
         expect(feasibleMask(S, r.mask, v, model, w)).toBe(true);
         // The root bound is a valid lower bound.
         expect(new BranchAndBound(trie, costs).bound(mask(v.required), mask(v.excluded)) / W).toBeLessThanOrEqual(brute.best + 1e-9);
+      }
+    });
+  }
+});
+
+describe('Lagrangian lower bound (reported next to heuristic plans)', () => {
+  for (const seed of [21, 22, 23, 24]) {
+    it(`is at least the trie bound and never above the brute-force optimum (seed ${seed})`, () => {
+      const S = 7 + (seed % 4);
+      const model = syntheticModel({ sites: S, targets: 80, seed, kind: seed % 2 ? 'random' : 'clustered', networks: 10, partialShare: 0.1 });
+      const w = weights(80, seed);
+      const W = w.reduce((a, b) => a + b, 0);
+      const trie = buildTrie(model);
+      const costs = trieCosts(model, trie, w, { kind: 'mean', uncoveredMs: PENALTY });
+      for (const v of [{}, { k: 3 }, { required: [0], excluded: [1] }] as OptimizeOptions[]) {
+        const brute = bruteMean(model, w, v);
+        const required = new Uint8Array(S);
+        const excluded = new Uint8Array(S);
+        (v.required ?? []).forEach((s) => (required[s] = 1));
+        (v.excluded ?? []).forEach((s) => (excluded[s] = 1));
+        const state = Uint8Array.from({ length: S }, (_, s) => (required[s] ? 1 : excluded[s] ? 2 : 0));
+        const lag = lagrangianBound(trie, costs, {
+          minSites: v.k ?? 1,
+          maxSites: v.k ?? S,
+          required,
+          excluded,
+          upperBound: brute.best * W * 1.05,
+          iterations: 200,
+        });
+        expect(lag.lowerBound / W).toBeLessThanOrEqual(brute.best + 1e-9);
+        expect(lag.lowerBound).toBeGreaterThanOrEqual(trieBound(trie, costs, state) - 1e-9);
       }
     });
   }
