@@ -34,6 +34,8 @@ export interface ExecDriverOptions {
   siteMap?: ReadonlyMap<string, string>;
   /** The /24 of each target, parallel to the session's targets ('' or absent: derived from the target id). */
   targetPrefixes?: readonly string[];
+  /** The anycast prefix for `{prefix}`. */
+  prefix?: string;
   /** Share of unreadable probe-output lines tolerated (default 0.01). */
   maxBadShare?: number;
 }
@@ -140,7 +142,11 @@ function describe(kind: string, command: string, a: Attempt, timeoutMs: number, 
   return `exec driver: ${kind} command ${why} (${attempts} attempt${attempts === 1 ? '' : 's'})\n  command: ${command}${tail}`;
 }
 
+/** Throws UsageError on a template with an unknown placeholder, or `{prefix}` without a prefix. */
 export function createExecDriver(opts: ExecDriverOptions): MeasurementDriver {
+  checkTemplate('--announce-cmd', opts.announceCmd, PLACEHOLDERS.announce, opts.prefix);
+  checkTemplate('--withdraw-cmd', opts.withdrawCmd, PLACEHOLDERS.withdraw, opts.prefix);
+  checkTemplate('--probe-cmd', opts.probeCmd, PLACEHOLDERS.probe, opts.prefix);
   let session: DriverSession | undefined;
   let resolver: TargetResolver | undefined;
   let siteIndex = new Map<string, number>();
@@ -162,7 +168,7 @@ export function createExecDriver(opts: ExecDriverOptions): MeasurementDriver {
     return {
       site,
       experiment: step?.experiment.id ?? '',
-      prefix: step?.prefix ?? session?.prefix,
+      prefix: opts.prefix ?? step?.prefix ?? session?.prefix,
       sites: step?.experiment.sites.join('|'),
     };
   }
@@ -171,9 +177,6 @@ export function createExecDriver(opts: ExecDriverOptions): MeasurementDriver {
     name: 'exec',
     async open(s) {
       session = s;
-      checkTemplate('--announce-cmd', opts.announceCmd, PLACEHOLDERS.announce, s.prefix);
-      checkTemplate('--withdraw-cmd', opts.withdrawCmd, PLACEHOLDERS.withdraw, s.prefix);
-      checkTemplate('--probe-cmd', opts.probeCmd, PLACEHOLDERS.probe, s.prefix);
       resolver = new TargetResolver(s.targetIds, opts.targetPrefixes ?? []);
       siteIndex = new Map(s.siteIds.map((id, i) => [id, i]));
     },

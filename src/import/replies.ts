@@ -122,17 +122,18 @@ export class ReplyParser {
     if (target === '') return this.bad(lineNo, this.names().target, 'must be a non-empty address', target);
     if (site === '') return this.bad(lineNo, this.names().site, 'must be a non-empty site label', site);
     let rtt: number;
-    if (L.rtt >= 0) {
-      const s = f[L.rtt].trim();
-      rtt = Number(s);
-      if (s === '' || !Number.isFinite(rtt) || rtt < 0) return this.bad(lineNo, this.names().rtt, 'must be a number >= 0 (ms)', s);
+    const diff = L.rtt >= 0 ? f[L.rtt].trim() : '';
+    if (L.rtt >= 0 && (diff !== '' || L.tx < 0)) {
+      rtt = Number(diff);
+      if (diff === '' || !Number.isFinite(rtt) || rtt < 0) return this.bad(lineNo, this.names().rtt, 'must be a number >= 0 (ms)', diff);
     } else {
       const tx = f[L.tx].trim();
       const rx = f[L.rx].trim();
-      const a = Number(tx);
-      const b = Number(rx);
-      if (!/^\d+$/.test(tx) || !/^\d+$/.test(rx) || b < a) return this.bad(lineNo, 'receive_time', 'must be integer nanoseconds >= transmit_time', `${tx} -> ${rx}`);
-      rtt = (b - a) / 1e6;
+      if (!/^\d+$/.test(tx) || !/^\d+$/.test(rx)) return this.bad(lineNo, 'receive_time', 'must be integer nanoseconds >= transmit_time', `${tx} -> ${rx}`);
+      // Epoch nanoseconds exceed 2^53: subtract exactly.
+      const d = BigInt(rx) - BigInt(tx);
+      if (d < 0n) return this.bad(lineNo, 'receive_time', 'must be integer nanoseconds >= transmit_time', `${tx} -> ${rx}`);
+      rtt = Number(d) / 1e6;
     }
     return { target, site, rttMs: rtt, line: lineNo };
   }
@@ -156,9 +157,14 @@ export class ReplyParser {
     let rtt = h.indexOf(n.rtt);
     let tx = -1;
     let rx = -1;
-    if (rtt < 0 && this.format === 'verfploeter') {
-      tx = need('transmit_time');
-      rx = need('receive_time');
+    if (this.format === 'verfploeter') {
+      // send_receive_time_diff when present and filled, else receive_time - transmit_time.
+      tx = h.indexOf('transmit_time');
+      rx = h.indexOf('receive_time');
+      if (tx < 0 || rx < 0) {
+        tx = rx = -1;
+        if (rtt < 0) rtt = need(n.rtt);
+      }
     } else if (rtt < 0) {
       rtt = need(n.rtt);
     }

@@ -178,6 +178,7 @@ Examples:
             env: ctx.env,
             clock: realClock,
             targetPrefixes: targets.prefixes,
+            ...(prefix !== undefined ? { prefix } : {}),
             ...(siteMap ? { siteMap } : {}),
           });
           if (prefix !== undefined) settings.prefix = prefix;
