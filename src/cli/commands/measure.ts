@@ -16,9 +16,9 @@ import { campaignDigest, listDigest } from '../../measure/campaign.js';
 import { runCampaign } from '../../measure/runner.js';
 import { DriverError, type MeasurementDriver } from '../../drivers/driver.js';
 import { realClock, VirtualClock } from '../../drivers/clock.js';
-import { createSimDriver, type SimTwinApi, type TwinLike } from '../../drivers/sim.js';
+import { createSimDriver, type SimTwinApi } from '../../drivers/sim.js';
 import { createExecDriver } from '../../drivers/exec.js';
-import type { AnnouncementSpec, Catchment } from '../../sim/twin-api.js';
+import type { Scenario, Twin } from '../../sim/index.js';
 import { STRATEGIES, experimentCount, planCampaign, type Strategy } from '../../measure/plan.js';
 import { UsageError } from '../../io/issues.js';
 
@@ -267,20 +267,14 @@ Examples:
     );
 }
 
-interface SimModules {
-  readScenario(dir: string): Promise<unknown>;
-  buildTwin(s: unknown): TwinLike;
-  computeCatchment(twin: TwinLike, spec: AnnouncementSpec): Catchment;
-  probeCatchment(twin: TwinLike, truth: Catchment, seed: number): Catchment;
-}
-
-/** The twin, loaded lazily (it is only needed by the sim driver). */
-async function loadSim(dir: string): Promise<SimTwinApi<TwinLike>> {
+/** The twin, loaded lazily (only the sim driver needs it). */
+async function loadSim(dir: string): Promise<SimTwinApi<Twin>> {
+  const sim = await import('../../sim/index.js');
+  // readScenario and probeCatchment land on main with the twin's I/O; looked up by name until then.
   const ioSpec = '../../io/scenario.js';
-  const simSpec = '../../sim/index.js';
-  const io = (await import(ioSpec)) as Pick<SimModules, 'readScenario'>;
-  const sim = (await import(simSpec)) as Omit<SimModules, 'readScenario'>;
-  const scenario = await io.readScenario(dir);
-  const twin = sim.buildTwin(scenario);
-  return { twin, computeCatchment: sim.computeCatchment, probeCatchment: sim.probeCatchment };
+  const io = (await import(ioSpec).catch(() => ({}))) as { readScenario?: (dir: string) => Promise<Scenario> };
+  const probe = (sim as unknown as { probeCatchment?: SimTwinApi<Twin>['probeCatchment'] }).probeCatchment;
+  if (!io.readScenario || !probe) throw new UsageError('The sim driver needs readScenario and probeCatchment from the twin, which this build does not have yet');
+  const twin = sim.buildTwin(await io.readScenario(dir));
+  return { twin, computeCatchment: sim.computeCatchment, probeCatchment: probe };
 }
