@@ -8,6 +8,7 @@ import type { CommandHost } from '../host.js';
 import { registerSim } from './sim.js';
 import { registerDemo } from './demo.js';
 import { registerMeasure } from './measure.js';
+import { registerImport } from './import.js';
 
 export type Register = (program: Command, host: CommandHost) => void;
 
@@ -15,4 +16,5 @@ export const commands: Register[] = [
   registerDemo,
   registerSim,
   registerMeasure,
+  registerImport,
 ];
