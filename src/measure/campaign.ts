@@ -50,7 +50,7 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 export function validateCampaign(value: unknown, file: string): { campaign?: Campaign; issues: InputIssue[] } {
   const issues: InputIssue[] = [];
   const bad = (path: string, expected: string, received: unknown) =>
-    issues.push({ file, column: path, expected, received: received === undefined ? 'nothing' : JSON.stringify(received) });
+    issues.push({ file, column: path, expected, received: received === undefined ? 'nothing' : typeof received === 'string' ? received : JSON.stringify(received) });
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     bad('(top level)', 'must be a JSON object', value);
     return { issues };

@@ -73,7 +73,7 @@ describe('campaign.json', () => {
     expect(campaign).toBeUndefined();
     expect(issues).toEqual([
       { file: 'c.json', column: 'experiments[2].settleS', expected: 'must be a number >= 0', received: '-1' },
-      { file: 'c.json', column: 'experiments[6].sites', expected: 'must name sites listed in "sites"', received: '"xyz"' },
+      { file: 'c.json', column: 'experiments[6].sites', expected: 'must name sites listed in "sites"', received: 'xyz' },
     ]);
   });
 });
