@@ -24,7 +24,7 @@ function args(dir: string, extra: string[] = []): string[] {
   ];
 }
 
-function run(dir: string, extra: string[] = [], killWhen?: () => boolean): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+function run(dir: string, extra: string[] = [], killWhen?: () => boolean, signal: NodeJS.Signals = 'SIGKILL'): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, args(dir, extra), { cwd: dir, env: { PATH: process.env.PATH, TESTBED_DIR: dir, PROBE_SLEEP: '0.1', NO_COLOR: '1' } });
     let stderr = '';
@@ -34,7 +34,7 @@ function run(dir: string, extra: string[] = [], killWhen?: () => boolean): Promi
       timer = setInterval(() => {
         if (killWhen()) {
           clearInterval(timer);
-          child.kill('SIGKILL');
+          child.kill(signal);
         }
       }, 20);
     }
@@ -85,6 +85,16 @@ describe('measure run: kill -9 and --resume', () => {
     expect(readFileSync(join(b, 'obs.csv'), 'utf8')).toBe(readFileSync(join(a, 'obs.csv'), 'utf8'));
     // The resumed run withdrew what the killed one left announced, and ended with nothing announced.
     expect(readFileSync(join(b, 'announced'), 'utf8')).toBe('');
+  });
+
+  it('on SIGINT stops after the command in flight, withdraws every site and keeps the journal', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'campaign.json'), formatCampaign(planCampaign(sites, { strategy: 'pairwise', spacingS: 0, settleS: 0 })));
+    const r = await run(dir, [], () => journalEntries(dir) >= 2, 'SIGINT');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/interrupted: every site withdrawn; journal kept: run again with --resume to continue from experiment \d+ of 15/);
+    expect(readFileSync(join(dir, 'announced'), 'utf8')).toBe('');
+    expect(existsSync(join(dir, 'obs.csv'))).toBe(false);
   });
 
   it('refuses a campaign file changed since the journal began', async () => {

@@ -206,7 +206,7 @@ Examples:
         bar.update(done.size);
         const started = ctx.now();
         const abort = new AbortController();
-        const onSignal = () => abort.abort(new UsageError('interrupted; run again with `--resume` to continue'));
+        const onSignal = () => abort.abort(new Error('interrupted')); // a second signal kills at once
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
         let finished = done.size;
@@ -227,6 +227,10 @@ Examples:
         } catch (err) {
           bar.stop();
           await journal.close();
+          if (abort.signal.aborted) {
+            ctx.stderr.write(`interrupted: every site withdrawn; journal kept: run again with --resume to continue from experiment ${finished + 1} of ${total}\n`);
+            return 1;
+          }
           if (err instanceof DriverError) {
             ctx.stderr.write(`${ctx.color.red('error:')} ${err.message}\n${ctx.color.dim(`journal kept: run again with --resume to continue from experiment ${finished + 1} of ${total}`)}\n`);
             return 1;
