@@ -260,6 +260,13 @@ export class RunJournal {
     await unlink(p.index);
   }
 
+  /** Remove the journal and the partial rows (after close()). */
+  async discard(): Promise<void> {
+    const p = journalPaths(this.out);
+    await unlink(p.rows).catch(() => undefined);
+    await unlink(p.index).catch(() => undefined);
+  }
+
   /** Stop without finishing (failure): keep the journal for `--resume`. */
   async close(): Promise<void> {
     await this.rowsFd.close().catch(() => undefined);

@@ -6,6 +6,7 @@ import { VirtualClock } from '../../src/drivers/clock.js';
 import { runCampaign } from '../../src/measure/runner.js';
 import { planCampaign } from '../../src/measure/plan.js';
 import { formatCampaign } from '../../src/io/campaign.js';
+import { readObservations } from '../../src/io/observations.js';
 import { runInProcess, tempDir } from '../helpers.js';
 
 const bed = resolve(import.meta.dirname, '../../fixtures/measure/testbed');
@@ -123,20 +124,41 @@ describe('anyopt measure run --driver exec (CLI)', () => {
     expect(existsSync(join(dir, 'obs.csv.journal'))).toBe(false);
   });
 
-  it('exits 1 naming the failed command and keeps the journal for --resume', async () => {
+  it('exits 1 naming the failed command, keeps the journal, and --resume finishes the campaign', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'campaign.json'), formatCampaign(planCampaign(sites, { strategy: 'pairwise', spacingS: 0, settleS: 0 })));
+    const common = ['measure', 'run', '--campaign', 'campaign.json', '--targets', join(fixtures, 'targets.csv'), '--driver', 'exec', '--retries', '0',
+      '--announce-cmd', `${bed}/bgp.sh announce {site}`, '--withdraw-cmd', `${bed}/bgp.sh withdraw {site}`, '--out', 'obs.csv'];
+    const env = { PATH: process.env.PATH!, TESTBED_DIR: dir };
+    // The probe host is unreachable during the third experiment.
+    const flaky = `test {experiment} != e003 || { echo 'probe host unreachable' >&2; exit 4; }; ${bed}/probe.sh {experiment} {sites}`;
+    const r = await runInProcess([...common, '--probe-cmd', flaky], { cwd: dir, env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: exec driver: probe command failed with exit code 4 (1 attempt)\n  command: test e003 != e003 || `);
+    expect(r.stderr).toContain('  last lines of its stderr:\n    probe host unreachable\njournal kept: run again with --resume to continue from experiment 3 of 6\n');
+    expect(existsSync(join(dir, 'obs.csv'))).toBe(false);
+    expect(readFileSync(join(dir, 'announced'), 'utf8')).toBe('');
+
+    const resumed = await runInProcess([...common, '--probe-cmd', `${bed}/probe.sh {experiment} {sites}`, '--resume'], { cwd: dir, env });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain('resuming: 2 of 6 experiments already done');
+    const { table } = await readObservations(join(dir, 'obs.csv'));
+    expect(table.experiments.map((e) => e.id)).toEqual(['e001', 'e002', 'e003', 'e004', 'e005', 'e006']);
+    expect(table.rows).toBe(60);
+  });
+
+  it('leaves no journal when no experiment finished', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'campaign.json'), formatCampaign(planCampaign(sites, { strategy: 'pairwise', spacingS: 0, settleS: 0 })));
     const r = await runInProcess(
       ['measure', 'run', '--campaign', 'campaign.json', '--targets', join(fixtures, 'targets.csv'), '--driver', 'exec', '--retries', '0',
-        '--announce-cmd', `${bed}/bgp.sh announce {site}`, '--withdraw-cmd', `${bed}/bgp.sh withdraw {site}`,
-        '--probe-cmd', `${bed}/fail.sh`, '--out', 'obs.csv'],
+        '--announce-cmd', `${bed}/bgp.sh announce {site}`, '--withdraw-cmd', `${bed}/bgp.sh withdraw {site}`, '--probe-cmd', `${bed}/fail.sh`, '--out', 'obs.csv'],
       { cwd: dir, env: { PATH: process.env.PATH!, TESTBED_DIR: dir } },
     );
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`error: exec driver: probe command failed with exit code 3 (1 attempt)\n  command: ${bed}/fail.sh\n`);
-    expect(r.stderr).toContain('journal kept: run again with --resume to continue from experiment 1 of 6');
-    expect(existsSync(join(dir, 'obs.csv'))).toBe(false);
-    expect(existsSync(join(dir, 'obs.csv.journal'))).toBe(true);
+    expect(r.stderr).toContain('no experiment finished; nothing to resume');
+    expect(existsSync(join(dir, 'obs.csv.journal'))).toBe(false);
+    expect(existsSync(join(dir, 'obs.csv.partial'))).toBe(false);
   });
 
   it('refuses {prefix} without a prefix', async () => {

@@ -152,6 +152,7 @@ Examples:
         const driverName = choiceOption('--driver', flags.driver, DRIVERS, 'sim');
         const clockKind = choiceOption('--clock', flags.clock, ['virtual', 'real'] as const, driverName === 'sim' ? 'virtual' : 'real');
         const campaign = await readCampaign(pathOption(ctx.cwd, campaignPath), campaignPath);
+        const digest = campaignDigest(campaign); // of the file, before --prefix overrides its prefix
 
         let targets: TargetList | undefined = flags.targets ? await readTargetList(pathOption(ctx.cwd, flags.targets), flags.targets) : undefined;
         let driver: MeasurementDriver;
@@ -189,7 +190,7 @@ Examples:
         const meta: JournalMeta = {
           format: 'anyopt-journal',
           version: 1,
-          campaign: campaignDigest(campaign),
+          campaign: digest,
           targets: listDigest(targetIds),
           driver: driverName,
           settings,
@@ -227,12 +228,18 @@ Examples:
         } catch (err) {
           bar.stop();
           await journal.close();
+          // A run that finished no experiment leaves nothing to resume.
+          if (journal.entries.length === 0) await journal.discard();
+          const next =
+            journal.entries.length > 0
+              ? `journal kept: run again with --resume to continue from experiment ${finished + 1} of ${total}`
+              : 'no experiment finished; nothing to resume';
           if (abort.signal.aborted) {
-            ctx.stderr.write(`interrupted: every site withdrawn; journal kept: run again with --resume to continue from experiment ${finished + 1} of ${total}\n`);
+            ctx.stderr.write(`interrupted: every site withdrawn; ${next}\n`);
             return 1;
           }
           if (err instanceof DriverError) {
-            ctx.stderr.write(`${ctx.color.red('error:')} ${err.message}\n${ctx.color.dim(`journal kept: run again with --resume to continue from experiment ${finished + 1} of ${total}`)}\n`);
+            ctx.stderr.write(`${ctx.color.red('error:')} ${err.message}\n${ctx.color.dim(next)}\n`);
             return 1;
           }
           throw err;
