@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildTwin, computeCatchment, generateScenario, type Catchment, type Twin } from '../../src/sim/index.js';
 import { createSimDriver, experimentSeed } from '../../src/drivers/sim.js';
 import { VirtualClock } from '../../src/drivers/clock.js';
@@ -55,5 +57,34 @@ describe('sim driver', () => {
     await expect(runCampaign(campaign, driver, { clock: new VirtualClock(), targetIds: twin.targetIds })).rejects.toThrow(
       `the scenario has no site "xyz" (scenario sites: ${twin.siteIds.join(', ')})`,
     );
+  });
+});
+
+describe('anyopt measure run --driver sim (CLI)', () => {
+  it('plans and runs a campaign on a scenario folder; rows are the twin\'s noisy catchments', async () => {
+    const { runInProcess, tempDir } = await import('../helpers.js');
+    const { readObservations } = await import('../../src/io/observations.js');
+    const { readScenario } = await import('../../src/io/scenario.js');
+    const { probeCatchment } = await import('../../src/sim/index.js');
+    const dir = tempDir();
+    expect((await runInProcess(['sim', 'init', '--out', 'sc', '--sites', '4', '--providers', '2', '--targets', '300', '--ases', '300', '--seed', '5'], { cwd: dir })).code).toBe(0);
+    expect((await runInProcess(['measure', 'plan', '--sites', 'sc/sites.csv', '--strategy', 'provider', '--out', 'c.json'], { cwd: dir })).code).toBe(0);
+    const r = await runInProcess(['measure', 'run', '--campaign', 'c.json', '--driver', 'sim', '--scenario', 'sc', '--seed', '9', '--out', 'obs.csv', '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    const n = JSON.parse(readFileSync(join(dir, 'c.json'), 'utf8')).experiments.length;
+    expect(n).toBeLessThan(4 + 6); // provider strategy: fewer than pairwise
+    expect(summary).toMatchObject({ experiments: n, targets: 300, rows: n * 300 });
+    expect(r.stderr).toContain('simulated testbed time');
+
+    const tw = buildTwin(await readScenario(join(dir, 'sc')));
+    const { table } = await readObservations(join(dir, 'obs.csv'));
+    const campaign = JSON.parse(readFileSync(join(dir, 'c.json'), 'utf8'));
+    const last = campaign.experiments.at(-1);
+    const expected = probeCatchment(tw, computeCatchment(tw, { sites: last.sites, spacingS: last.spacingS }), experimentSeed(9, last.id));
+    const e = table.experiments.findIndex((x) => x.id === last.id);
+    const got: string[] = [];
+    for (let i = 0; i < table.rows; i++) if (table.experiment[i] === e) got.push(table.site[i] < 0 ? '' : table.siteIds[table.site[i]]);
+    expect(got).toEqual(Array.from(expected.site).map((s) => (s < 0 ? '' : tw.siteIds[s])));
   });
 });

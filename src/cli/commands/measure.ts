@@ -18,7 +18,7 @@ import { DriverError, type MeasurementDriver } from '../../drivers/driver.js';
 import { realClock, VirtualClock } from '../../drivers/clock.js';
 import { createSimDriver, type SimTwinApi } from '../../drivers/sim.js';
 import { createExecDriver } from '../../drivers/exec.js';
-import type { Scenario, Twin } from '../../sim/index.js';
+import type { Twin } from '../../sim/index.js';
 import { STRATEGIES, experimentCount, planCampaign, type Strategy } from '../../measure/plan.js';
 import { UsageError } from '../../io/issues.js';
 
@@ -160,7 +160,7 @@ Examples:
         if (driverName === 'sim') {
           const scenarioDir = requiredOption('--scenario', flags.scenario);
           const seed = intOption('--seed', flags.seed, { min: 0 });
-          const sim = await loadSim(pathOption(ctx.cwd, scenarioDir));
+          const sim = await loadSim(pathOption(ctx.cwd, scenarioDir), scenarioDir);
           targets ??= { targetIds: [...sim.twin.targetIds], prefixes: [] };
           driver = createSimDriver(sim, { seed });
           settings.seed = seed;
@@ -279,13 +279,8 @@ Examples:
 }
 
 /** The twin, loaded lazily (only the sim driver needs it). */
-async function loadSim(dir: string): Promise<SimTwinApi<Twin>> {
-  const sim = await import('../../sim/index.js');
-  // readScenario and probeCatchment land on main with the twin's I/O; looked up by name until then.
-  const ioSpec = '../../io/scenario.js';
-  const io = (await import(ioSpec).catch(() => ({}))) as { readScenario?: (dir: string) => Promise<Scenario> };
-  const probe = (sim as unknown as { probeCatchment?: SimTwinApi<Twin>['probeCatchment'] }).probeCatchment;
-  if (!io.readScenario || !probe) throw new UsageError('The sim driver needs readScenario and probeCatchment from the twin, which this build does not have yet');
-  const twin = sim.buildTwin(await io.readScenario(dir));
-  return { twin, computeCatchment: sim.computeCatchment, probeCatchment: probe };
+async function loadSim(dir: string, label: string): Promise<SimTwinApi<Twin>> {
+  const [sim, io] = await Promise.all([import('../../sim/index.js'), import('../../io/scenario.js')]);
+  const twin = sim.buildTwin(await io.readScenario(dir, label));
+  return { twin, computeCatchment: sim.computeCatchment, probeCatchment: sim.probeCatchment };
 }
