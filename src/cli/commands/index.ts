@@ -7,10 +7,14 @@ import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import { registerSim } from './sim.js';
 import { registerDemo } from './demo.js';
+import { registerMeasure } from './measure.js';
+import { registerImport } from './import.js';
 
 export type Register = (program: Command, host: CommandHost) => void;
 
 export const commands: Register[] = [
   registerDemo,
   registerSim,
+  registerMeasure,
+  registerImport,
 ];
