@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import { registerSim } from './sim.js';
 import { registerDemo } from './demo.js';
+import { registerMeasure } from './measure.js';
+import { registerImport } from './import.js';
 import { registerOptimize } from './optimize.js';
 import { registerValidate } from './validate.js';
 
@@ -15,6 +17,8 @@ export type Register = (program: Command, host: CommandHost) => void;
 export const commands: Register[] = [
   registerDemo,
   registerSim,
+  registerMeasure,
+  registerImport,
   registerOptimize,
   registerValidate,
 ];
