@@ -12,7 +12,8 @@
  *
  * Costs are additive over targets: `mean` costs weight x RTT (a target whose
  * RTT at its site is unknown, or that no announcing site reaches, costs weight
- * x `uncoveredMs`), `exceed` costs the weight of targets whose RTT is above a
+ * x `uncoveredMs`; targets with an empty order, which no subset reaches, are
+ * left out), `exceed` costs the weight of targets whose RTT is above a
  * threshold or unknown (used to minimise the weighted p95 by bisection).
  */
 import type { PreferenceModel } from '../orders/model.js';
@@ -163,9 +164,8 @@ export function trieCosts(model: PreferenceModel, trie: OrderTrie, weight: Float
     }
     end[path[l - 1]] += uncoveredCost(spec, w);
   }
-  // Targets no subset reaches: a constant for the mean; left out of the p95 (see optimize.ts).
-  let constant = 0;
-  if (spec.kind === 'mean') for (const t of trie.unreached) constant += uncoveredCost(spec, weight[t]);
+  // Targets with an empty order are reached by no subset: left out of both objectives.
+  const constant = 0;
   return { win, end, load, constant };
 }
 
@@ -250,9 +250,8 @@ export function buildClasses(model: PreferenceModel, trie: OrderTrie, weight: Fl
     for (let k = 0; k < l; k++) cost[c * S + k] += targetCost(spec, wt, rtt[base + o[base + k]]);
     tail[c] += uncoveredCost(spec, wt);
   }
-  // Targets no subset reaches: a constant for the mean; left out of the p95 (see optimize.ts).
-  let constant = 0;
-  if (spec.kind === 'mean') for (const t of trie.unreached) constant += uncoveredCost(spec, weight[t]);
+  // Targets with an empty order are reached by no subset: left out of both objectives.
+  const constant = 0;
   return { S, count, order, len, cost, rank, tail, weight: w, constant };
 }
 

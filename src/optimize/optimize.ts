@@ -1,9 +1,10 @@
 /**
  * Choose the announcing sites: the orchestration behind `anyopt optimize`.
  *
- * Objective `mean`: minimise the weighted sum of RTTs (targets left without a
- * predicted RTT cost `uncoveredMs` each, so a plan never "improves" by losing
- * targets). Objective `p95`: minimise the weighted 95th percentile, where
+ * Objective `mean`: minimise the weighted mean RTT over the targets with a
+ * non-empty order (those a subset leaves without a predicted RTT count at
+ * `uncoveredMs`, so a plan never "improves" by losing targets; with full
+ * coverage this is the predicted mean). Objective `p95`: minimise the weighted 95th percentile, where
  * targets without a predicted RTT count as above every threshold; solved
  * exactly by bisection over the RTT values, each step asking "is there a
  * subset where at most 5% of the weight is above tau?" (an additive
@@ -243,8 +244,10 @@ export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: O
   const uncoveredMs = o.uncoveredMs ?? DEFAULT_UNCOVERED_MS;
   o.onPhase?.('merging orders');
   const trie = buildTrie(model);
+  // Objectives are over the targets some subset can reach (non-empty order).
   let totalW = 0;
-  for (let t = 0; t < weight.length; t++) totalW += weight[t];
+  for (let t = 0; t < weight.length; t++) if (model.orderLength[t] > 0) totalW += weight[t];
+  if (totalW <= 0) return { kind: 'infeasible', reason: 'no target with a preference order has a positive weight' };
   const capacity = o.capacity && Array.from(o.capacity).some((c) => Number.isFinite(c)) ? o.capacity : undefined;
 
   let chosen: Uint8Array;
@@ -331,9 +334,7 @@ function solveP95(model: PreferenceModel, trie: OrderTrie, weight: Float64Array,
   let n = 0;
   for (let i = 0; i < values.length; i++) if (i === 0 || values[i] !== values[i - 1]) values[n++] = values[i];
   const cand = values.subarray(0, n);
-  let reachable = totalW;
-  for (const t of trie.unreached) reachable -= weight[t];
-  const budget = 0.05 * reachable;
+  const budget = 0.05 * totalW;
   let nodes = 0;
   let proven = exact;
   let best: Uint8Array | undefined;

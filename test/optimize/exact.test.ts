@@ -32,19 +32,25 @@ function feasibleMask(S: number, mask: number, o: OptimizeOptions, model: Prefer
   return true;
 }
 
-/** Brute-force mean objective: weighted sum of RTTs, unknown or unreached at PENALTY, over total weight. */
+/** Weight of the targets with a non-empty order (the ones the objectives cover). */
+function reachW(model: PreferenceModel, w: Float64Array): number {
+  let W = 0;
+  w.forEach((x, t) => (W += model.orderLength[t] > 0 ? x : 0));
+  return W;
+}
+
+/** Brute-force mean objective over targets with an order: unknown RTT or unreached counts PENALTY. */
 function bruteMean(model: PreferenceModel, w: Float64Array, o: OptimizeOptions): Brute {
   const S = model.siteIds.length;
   let best = Infinity;
   let subsets = 0;
-  let W = 0;
-  for (const x of w) W += x;
+  const W = reachW(model, w);
   for (let mask = 1; mask < 1 << S; mask++) {
     if (!feasibleMask(S, mask, o, model, w)) continue;
     subsets++;
     const a = assignSubset(model, subsetOf(S, mask));
     let sum = 0;
-    for (let t = 0; t < w.length; t++) sum += w[t] * (Number.isNaN(a.rttMs[t]) ? PENALTY : a.rttMs[t]);
+    for (let t = 0; t < w.length; t++) if (model.orderLength[t] > 0) sum += w[t] * (Number.isNaN(a.rttMs[t]) ? PENALTY : a.rttMs[t]);
     best = Math.min(best, sum / W);
   }
   return { best, subsets };
@@ -90,7 +96,7 @@ describe('exact site selection against brute force', () => {
       const model = syntheticModel({ sites: c.S, targets: 60, seed: c.seed, kind: c.kind, networks: 12, partialShare: 0.2, unknownRttShare: 0.1 });
       const w = weights(60, c.seed);
       const rng = createRng(c.seed * 7);
-      const W = w.reduce((a, b) => a + b, 0);
+      const W = reachW(model, w);
       const variants: OptimizeOptions[] = [
         {},
         { k: 1 },
@@ -201,7 +207,7 @@ describe('branch and bound alone (used past 18 free sites) against brute force',
       const S = 6 + (seed % 6);
       const model = syntheticModel({ sites: S, targets: 70, seed, kind: seed % 2 ? 'random' : 'clustered', networks: 15, partialShare: 0.2, unknownRttShare: 0.1 });
       const w = weights(70, seed);
-      const W = w.reduce((a, b) => a + b, 0);
+      const W = reachW(model, w);
       const trie = buildTrie(model);
       const costs = trieCosts(model, trie, w, { kind: 'mean', uncoveredMs: PENALTY });
       const capacity = Float64Array.from({ length: S }, (_, s) => (s % 3 === 0 ? W * 0.3 : Infinity));
@@ -236,7 +242,7 @@ describe('Lagrangian lower bound (reported next to heuristic plans)', () => {
       const S = 7 + (seed % 4);
       const model = syntheticModel({ sites: S, targets: 80, seed, kind: seed % 2 ? 'random' : 'clustered', networks: 10, partialShare: 0.1 });
       const w = weights(80, seed);
-      const W = w.reduce((a, b) => a + b, 0);
+      const W = reachW(model, w);
       const trie = buildTrie(model);
       const costs = trieCosts(model, trie, w, { kind: 'mean', uncoveredMs: PENALTY });
       for (const v of [{}, { k: 3 }, { required: [0], excluded: [1] }] as OptimizeOptions[]) {
