@@ -28,6 +28,8 @@ export interface PlanSummaryJson {
   /** Share of target weight reached by some announcing site. */
   reached: number;
   load: PlanSiteLoad[];
+  /** Sites whose load exceeds their capacity (only with --capacity). */
+  overCapacity?: string[];
 }
 
 export interface PlanFile {

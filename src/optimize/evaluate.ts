@@ -114,7 +114,7 @@ export function weightedQuantiles(rtt: Float32Array, weight: Float64Array, qs: r
   });
 }
 
-/** Summary figures of an assignment. `capacity` (per site index, NaN = none) is copied into the load rows. */
+/** Summary figures of an assignment. `capacity` (per site index; NaN or Infinity = none) is copied into the load rows. */
 export function summarize(
   model: PreferenceModel,
   subset: Uint8Array,
@@ -147,7 +147,7 @@ export function summarize(
   for (let s = 0; s < S; s++) {
     if (!subset[s]) continue;
     const row: SiteLoad = { site: model.siteIds[s], load: load[s], share: total > 0 ? load[s] / total : 0 };
-    if (capacity && !Number.isNaN(capacity[s])) row.capacity = capacity[s];
+    if (capacity && Number.isFinite(capacity[s])) row.capacity = capacity[s];
     loads.push(row);
   }
   return {

@@ -57,7 +57,13 @@ describe('anyopt optimize', () => {
     const plan = JSON.parse(r.stdout);
     const ams = plan.predicted.load.find((l: { site: string }) => l.site === 'ams');
     expect(ams === undefined || ams.load <= 2).toBe(true);
+    expect(plan.predicted.overCapacity).toEqual([]);
     expect(plan.predicted.meanMs).toBeGreaterThan(88 / 7);
+    // Greedy add ignores capacities ({ams, lhr, fra} puts t1..t3 on ams); the table flags it.
+    expect(plan.comparisons.greedyAdd.overCapacity).toEqual(['ams']);
+    expect(r.stderr).toMatch(/greedy add\s+3 .* ams\n/);
+    const lhr = plan.predicted.load.find((l: { site: string }) => l.site === 'lhr');
+    expect(lhr).not.toHaveProperty('capacity');
   });
 
   it('exits 1 on infeasible capacities and names the tightest site, writing nothing', async () => {

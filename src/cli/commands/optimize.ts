@@ -60,8 +60,8 @@ export function announcementOrder(model: PreferenceModel, sites: readonly string
   return [...sites].sort((a, b) => (pos.get(a) ?? Infinity) - (pos.get(b) ?? Infinity) || model.siteIds.indexOf(a) - model.siteIds.indexOf(b));
 }
 
-function summaryJson(s: PlanSummary): PlanSummaryJson {
-  return {
+function summaryJson(s: PlanSummary, withCapacity: boolean): PlanSummaryJson {
+  const j: PlanSummaryJson = {
     sites: s.sites,
     meanMs: jsonNumber(s.meanMs),
     medianMs: jsonNumber(s.medianMs),
@@ -71,6 +71,8 @@ function summaryJson(s: PlanSummary): PlanSummaryJson {
     reached: s.reached,
     load: s.load,
   };
+  if (withCapacity) j.overCapacity = s.load.filter((l) => l.capacity !== undefined && l.load > l.capacity * (1 + 1e-12)).map((l) => l.site);
+  return j;
 }
 
 const ms = (x: number | null) => (x === null ? 'n/a' : x.toFixed(1));
@@ -173,11 +175,12 @@ greedy drop on stderr. Exit 1 when no subset meets the capacities (the binding s
         const summaryOf = (subset: Uint8Array) => summarize(model, subset, assignSubset(model, subset), weight, capacity);
         const chosen = summaryOf(result.subset);
         const order = announcementOrder(model, chosen.sites);
+        const hasCap = capacity !== undefined;
         const comps = {
-          allSites: summaryJson(summaryOf(result.comparisons.allSites)),
-          greedyUnicast: summaryJson(summaryOf(result.comparisons.greedyUnicast)),
-          greedyAdd: summaryJson(summaryOf(result.comparisons.greedyAdd)),
-          greedyDrop: summaryJson(summaryOf(result.comparisons.greedyDrop)),
+          allSites: summaryJson(summaryOf(result.comparisons.allSites), hasCap),
+          greedyUnicast: summaryJson(summaryOf(result.comparisons.greedyUnicast), hasCap),
+          greedyAdd: summaryJson(summaryOf(result.comparisons.greedyAdd), hasCap),
+          greedyDrop: summaryJson(summaryOf(result.comparisons.greedyDrop), hasCap),
         };
         const plan: PlanFile = {
           format: 'anyopt-plan',
@@ -198,7 +201,7 @@ greedy drop on stderr. Exit 1 when no subset meets the capacities (the binding s
           },
           sites: order,
           announce: { order, spacingS },
-          predicted: summaryJson(chosen),
+          predicted: summaryJson(chosen, hasCap),
           comparisons: comps,
           inputs: { targets: model.targetIds.length, sites: S, classes: result.classes, weights: (opts.weights as string | undefined) ?? null },
           search: { nodes: result.nodes },
@@ -214,10 +217,16 @@ greedy drop on stderr. Exit 1 when no subset meets the capacities (the binding s
           ['greedy drop', comps.greedyDrop],
         ];
         const maxShare = (s: PlanSummaryJson) => s.load.reduce((m, l) => Math.max(m, l.share), 0);
+        const headers = ['', 'sites', 'mean ms', 'median ms', 'p90 ms', 'p95 ms', 'coverage', 'max site load'];
+        if (hasCap) headers.push('over capacity');
         ctx.stderr.write(
           table(
-            ['', 'sites', 'mean ms', 'median ms', 'p90 ms', 'p95 ms', 'coverage', 'max site load'],
-            rows.map(([name, s]) => [name, s.sites.length, ms(s.meanMs), ms(s.medianMs), ms(s.p90Ms), ms(s.p95Ms), pct(s.coverage), pct(maxShare(s))]),
+            headers,
+            rows.map(([name, s]) => {
+              const row: Array<string | number> = [name, s.sites.length, ms(s.meanMs), ms(s.medianMs), ms(s.p90Ms), ms(s.p95Ms), pct(s.coverage), pct(maxShare(s))];
+              if (hasCap) row.push(s.overCapacity && s.overCapacity.length > 0 ? s.overCapacity.join(',') : '-');
+              return row;
+            }),
           ) + '\n',
         );
         const elapsed = (ctx.now() - started) / 1000;
