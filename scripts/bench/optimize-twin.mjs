@@ -65,3 +65,41 @@ for (const k of [undefined, ...Array.from({ length: opts.sites }, (_, i) => i + 
 }
 console.log(`\nslowest solve (median of ${runs}): ${slowest.toFixed(3)} s`);
 console.log(`measured in the twin: plan at least as good as greedy-unicast of the same size for ${wins} of ${cases} sizes; ${freeVsAll}`);
+
+// End to end: the built CLI on the same model written as orders.csv + rtt.csv.
+{
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { execFileSync } = await import('node:child_process');
+  const { writeOrders, writeRtt } = await import('../../dist/io/orders.js');
+  const dir = mkdtempSync(join(tmpdir(), 'anyopt-bench-optimize-'));
+  const collect = async (fn) => {
+    const parts = [];
+    await fn(model, { write: (s) => void parts.push(s) });
+    return parts.join('');
+  };
+  writeFileSync(join(dir, 'orders.csv'), await collect(writeOrders));
+  writeFileSync(join(dir, 'rtt.csv'), await collect(writeRtt));
+  writeFileSync(join(dir, 'targets.csv'), 'target,weight\n' + twin.targetIds.map((t, i) => `${t},${w[i]}`).join('\n') + '\n');
+  writeFileSync(join(dir, 'policy.json'), JSON.stringify({ maxMeanMs: 120, maxP95Ms: 400, minCoverage: 0.95, maxSiteLoadShare: 0.5, maxSites: 12 }));
+  const bin = new URL('../../bin/anyopt.js', import.meta.url).pathname;
+  const common = ['--orders', join(dir, 'orders.csv'), '--rtt', join(dir, 'rtt.csv'), '--weights', join(dir, 'targets.csv')];
+  const run = (args) => {
+    const t0 = performance.now();
+    try {
+      execFileSync(process.execPath, [bin, ...args], { stdio: 'ignore' });
+    } catch (err) {
+      if (err.status !== 1) throw err;
+    }
+    return (performance.now() - t0) / 1000;
+  };
+  const opt = [];
+  const val = [];
+  for (let i = 0; i < runs; i++) opt.push(run(['optimize', ...common, '--k', '12', '--out', join(dir, 'plan.json')]));
+  for (let i = 0; i < runs; i++) val.push(run(['validate', '--plan', join(dir, 'plan.json'), ...common, '--policy', join(dir, 'policy.json'), '--junit', join(dir, 'report.xml')]));
+  const bare = [];
+  for (let i = 0; i < runs; i++) bare.push(run(['--version']));
+  console.log(`\nend to end (built CLI, reading ${model.targetIds.length.toLocaleString()} orders and their RTTs): optimize --k 12 ${median(opt).toFixed(2)} s, validate ${median(val).toFixed(2)} s, \`anyopt --version\` ${median(bare).toFixed(2)} s (medians of ${runs})`);
+  rmSync(dir, { recursive: true, force: true });
+}
