@@ -77,7 +77,7 @@ policy.json, every rule optional:
         }
         const passed = v.results.filter((r) => r.status === 'pass').length;
         const skipped = v.results.filter((r) => r.status === 'skip').length;
-        ctx.stderr.write(`${passed} passed, ${v.failed} failed${skipped ? `, ${skipped} skipped` : ''} (${v.results.length} rules, plan of ${sites.length} sites)\n`);
+        ctx.stderr.write(`${passed} passed, ${v.failed} failed${skipped ? `, ${skipped} skipped` : ''} (${v.results.length} rule${v.results.length === 1 ? '' : 's'}, plan of ${sites.length} sites)\n`);
 
         if (opts.junit !== undefined) {
           await writeFileAtomic(pathOption(ctx.cwd, opts.junit as string), renderJunit(v.results, { suite: policyPath }));
