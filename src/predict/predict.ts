@@ -14,7 +14,8 @@
  * when the RTT is estimated, x0.5 when unknown.
  *
  * Summaries use a weight per target (default 1) and weighted percentiles
- * resolved to 0.1 ms (a histogram, so 1,000 subsets stay fast).
+ * from a histogram of 0.1 ms bins (so 1,000 subsets stay fast): a quantile is
+ * the mean RTT of the bin it falls in, within 0.1 ms of the exact value.
  */
 import { STATUS, type PreferenceModel } from '../orders/model.js';
 
@@ -119,6 +120,8 @@ export class SummaryScratch {
   static readonly BIN_MS = 0.1;
   static readonly BINS = 50_000; // up to 5 s; slower RTTs land in the last bin
   readonly hist = new Float64Array(SummaryScratch.BINS);
+  /** Weighted sum of the RTTs in each bin: a quantile reports its bin's mean, exact when the bin holds one value. */
+  readonly histSum = new Float64Array(SummaryScratch.BINS);
   readonly siteWeight: Float64Array;
   constructor(S: number) {
     this.siteWeight = new Float64Array(S);
@@ -138,8 +141,9 @@ export function summarizeSubset(
   const S = model.siteIds.length;
   const T = model.targetIds.length;
   const scratch = opts.scratch ?? new SummaryScratch(S);
-  const { hist, siteWeight } = scratch;
+  const { hist, histSum, siteWeight } = scratch;
   hist.fill(0);
+  histSum.fill(0);
   siteWeight.fill(0);
   const weights = opts.weights;
   const low = opts.lowConfidence ?? 0.5;
@@ -172,6 +176,7 @@ export function summarizeSubset(
       let bin = Math.floor(r * binScale);
       if (bin > lastBin) bin = lastBin;
       hist[bin] += wt;
+      histSum[bin] += wt * r;
       c *= RTT_FACTOR[rttSource[base + s]] ?? 1;
     } else {
       unknown++;
@@ -179,7 +184,7 @@ export function summarizeSubset(
     }
     if (c < low) lowCount++;
   }
-  const quantiles = histogramQuantiles(hist, rttW, [0.5, 0.9, 0.95]);
+  const quantiles = histogramQuantiles(hist, histSum, rttW, [0.5, 0.9, 0.95]);
   const siteShare: Record<string, number> = {};
   for (let s = 0; s < S; s++) if (mask[s]) siteShare[model.siteIds[s]] = predW > 0 ? siteWeight[s] / predW : 0;
   return {
@@ -197,8 +202,8 @@ export function summarizeSubset(
   };
 }
 
-/** Weighted quantiles from a histogram of BIN_MS bins (bin midpoints), NaN when empty. */
-function histogramQuantiles(hist: Float64Array, total: number, qs: number[]): number[] {
+/** Weighted quantiles from a histogram of BIN_MS bins (the mean of the bin reached), NaN when empty. */
+function histogramQuantiles(hist: Float64Array, histSum: Float64Array, total: number, qs: number[]): number[] {
   const out = qs.map(() => Number.NaN);
   if (!(total > 0)) return out;
   let acc = 0;
@@ -207,7 +212,7 @@ function histogramQuantiles(hist: Float64Array, total: number, qs: number[]): nu
     if (hist[b] === 0) continue;
     acc += hist[b];
     while (qi < qs.length && acc >= qs[qi] * total - 1e-9) {
-      out[qi++] = (b + 0.5) * SummaryScratch.BIN_MS;
+      out[qi++] = histSum[b] / hist[b];
     }
   }
   return out;

@@ -7,10 +7,14 @@ import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import { registerSim } from './sim.js';
 import { registerDemo } from './demo.js';
+import { registerOrders } from './orders.js';
+import { registerPredict } from './predict.js';
 
 export type Register = (program: Command, host: CommandHost) => void;
 
 export const commands: Register[] = [
   registerDemo,
   registerSim,
+  registerOrders,
+  registerPredict,
 ];
