@@ -26,10 +26,12 @@ export interface TwinKnobs {
   announceSpacingS: number;
   /** Share of sites that also peer with a regional network at their city. */
   sitePeerShare: number;
+  /** Share of multihomed ASes that prefer one provider (primary/backup local-pref) instead of treating all alike. */
+  primaryProviderShare: number;
 }
 
 export const DEFAULT_KNOBS: TwinKnobs = {
-  preferOldestShare: 0.5,
+  preferOldestShare: 0.1,
   fiberInflation: 1.6,
   perHopMs: 0.5,
   accessMedianMs: 6,
@@ -39,6 +41,7 @@ export const DEFAULT_KNOBS: TwinKnobs = {
   probeJitterMs: 1,
   announceSpacingS: 300,
   sitePeerShare: 0.2,
+  primaryProviderShare: 0.5,
 };
 
 export interface ScenarioConfig {
