@@ -61,17 +61,21 @@ interface AsPlan {
 }
 
 export function generateScenario(opts: GenerateOptions): Scenario {
-  const knobs: TwinKnobs = { ...DEFAULT_KNOBS, ...opts.knobs };
   const rng = createRng(opts.seed);
+  const world = worldFor();
+  const graph = syntheticGraph(opts.ases, rng, world);
+  return populate(graph, opts, rng, world);
+}
+
+interface World {
+  cities: readonly City[];
+  cityWeight: number[];
+  hubs: number[];
+}
+
+function worldFor(): World {
   const cities = worldCities();
   const cityWeight = cities.map((c) => Math.pow(c.population, 0.6) * CONTINENT_SHARE[c.continent] * continentNorm(cities, c.continent));
-
-  // --- tiers ----------------------------------------------------------------
-  const nAses = Math.max(opts.ases, 20);
-  const nTier1 = nAses < 500 ? Math.max(3, Math.round(nAses * 0.02)) : 12;
-  const nTransit = Math.max(4, Math.round(nAses * 0.12));
-  const asnPool = shuffledAsns(rng.fork('asn'), nAses);
-  const plans: AsPlan[] = [];
   const hubs = cities
     .map((c, i) => ({ i, w: cityWeight[i] }))
     .sort((a, b) => b.w - a.w)
@@ -82,7 +86,22 @@ export function generateScenario(opts: GenerateOptions): Scenario {
     const i = findCity(cities, name, cc);
     if (i >= 0 && !hubs.includes(i)) hubs.push(i);
   }
+  return { cities, cityWeight, hubs };
+}
 
+interface AsGraph {
+  plans: AsPlan[];
+  relations: AsRelation[];
+}
+
+/** A synthetic tiered AS graph with geography. */
+function syntheticGraph(ases: number, rng: Rng, world: World): AsGraph {
+  const { cities, cityWeight, hubs } = world;
+  const nAses = Math.max(ases, 20);
+  const nTier1 = nAses < 500 ? Math.max(3, Math.round(nAses * 0.02)) : 12;
+  const nTransit = Math.max(4, Math.round(nAses * 0.12));
+  const asnPool = shuffledAsns(rng.fork('asn'), nAses);
+  const plans: AsPlan[] = [];
   const r1 = rng.fork('tier1');
   for (let i = 0; i < nTier1; i++) {
     const homeContinent: Continent = r1.weighted([0.5, 0.35, 0.15]) === 0 ? 'NA' : r1.next() < 0.7 ? 'EU' : 'AS';
@@ -166,6 +185,22 @@ export function generateScenario(opts: GenerateOptions): Scenario {
     for (const p of sampleWithoutReplacement(rRel, providerPool, weights, n)) relate(p.asn, s.asn, -1);
   }
 
+  relations.sort((x, y) => x.a - y.a || x.b - y.b);
+  return { plans, relations };
+}
+
+/** Sites, PoPs and targets on top of an AS graph. */
+function populate(graph: AsGraph, opts: GenerateOptions & { asRelSource?: string }, rng: Rng, world: World): Scenario {
+  const knobs: TwinKnobs = { ...DEFAULT_KNOBS, ...opts.knobs };
+  const { cities, cityWeight } = world;
+  const { plans, relations } = graph;
+  const tier1 = plans.filter((p) => p.tier === 1);
+  const transit = plans.filter((p) => p.tier === 2).sort((a, b) => b.size - a.size || a.asn - b.asn);
+  const distToPlan = (p: AsPlan, city: number) => {
+    let best = Infinity;
+    for (const c of p.cities) best = Math.min(best, km(cities, c, city));
+    return best;
+  };
   // --- sites ---------------------------------------------------------------------
   const rSites = rng.fork('sites');
   const siteCities = pickSiteMetros(cities, opts.sites, cityWeight);
@@ -211,7 +246,8 @@ export function generateScenario(opts: GenerateOptions): Scenario {
     if (!prov.cities.includes(city)) prov.cities.push(city); // the provider extends a PoP to the site's metro
     const peers: number[] = [];
     if (rSites.next() < knobs.sitePeerShare) {
-      const local = transit.filter((t) => t.cities.includes(city) && t.asn !== prov.asn);
+      // Peers are local networks that are not also a transit provider of the operator (one relationship per AS pair).
+      const local = transit.filter((t) => t.cities.includes(city) && !assigned.includes(t));
       for (const p of sampleWithoutReplacement(rSites, local, local.map(() => 1), Math.min(local.length, 1 + rSites.int(2)))) {
         peers.push(p.asn);
       }
@@ -254,7 +290,11 @@ export function generateScenario(opts: GenerateOptions): Scenario {
     };
   }
 
-  relations.sort((x, y) => x.a - y.a || x.b - y.b);
+  // Capacities (in target-weight units) that a popular site can exceed: 2.5 times an even share.
+  let totalWeight = 0;
+  for (const t of targets) totalWeight += t.weight;
+  for (const site of sites) site.capacity = Math.ceil((2.5 * totalWeight) / Math.max(1, sites.length));
+
   return {
     config: {
       format: 'anyopt-scenario',
@@ -263,7 +303,8 @@ export function generateScenario(opts: GenerateOptions): Scenario {
       sites: opts.sites,
       providers: nProviders,
       targets: opts.targets,
-      ases: nAses,
+      ases: plans.length,
+      ...(opts.asRelSource !== undefined ? { asRelSource: opts.asRelSource } : {}),
       operatorAsn: OPERATOR_ASN,
       knobs,
     },
@@ -418,4 +459,98 @@ function nextBlock(k: number): [number, number, number] {
   if (o1 >= 127) o1++;
   if (o1 >= 224) throw new RangeError('too many targets for the IPv4 unicast space');
   return [o1, Math.floor(k / 256) % 256, k % 256];
+}
+
+/**
+ * A scenario on a real AS graph (CAIDA as-rel): tiers are read off the graph
+ * (the provider-free clique on top, ASes with customers as transit, the rest
+ * stubs) and PoPs are placed by a seeded geography heuristic, top down: tier-1s
+ * in major metros worldwide; every other AS near a PoP of one of its providers,
+ * with more PoPs the more customers it has. Sites and targets as in the
+ * synthetic generator.
+ */
+export function scenarioFromAsRel(relations: readonly AsRelation[], opts: GenerateOptions & { asRelSource: string }): Scenario {
+  const rng = createRng(opts.seed);
+  const world = worldFor();
+  return populate(placeAsGraph(relations, rng, world), opts, rng, world);
+}
+
+function placeAsGraph(relations: readonly AsRelation[], rng: Rng, world: World): AsGraph {
+  const { cities, cityWeight, hubs } = world;
+  const providers = new Map<number, number[]>();
+  const customers = new Map<number, number[]>();
+  const asns = new Set<number>();
+  for (const r of relations) {
+    asns.add(r.a);
+    asns.add(r.b);
+    if (r.rel === -1) {
+      (providers.get(r.b) ?? providers.set(r.b, []).get(r.b)!).push(r.a);
+      (customers.get(r.a) ?? customers.set(r.a, []).get(r.a)!).push(r.b);
+    }
+  }
+  const sorted = [...asns].sort((a, b) => a - b);
+  const nCust = (a: number) => customers.get(a)?.length ?? 0;
+  // Tier-1: provider-free ASes with the most customers (at most 20).
+  const tier1Set = new Set(
+    sorted
+      .filter((a) => !providers.has(a) && nCust(a) > 0)
+      .sort((a, b) => nCust(b) - nCust(a) || a - b)
+      .slice(0, 20),
+  );
+  // Neighbour lists of metros, once (placement picks metros near a point).
+  const nearCache = new Map<string, number[]>();
+  const near = (home: number, radius: number) => {
+    const k = `${home}|${radius}`;
+    let v = nearCache.get(k);
+    if (!v) nearCache.set(k, (v = nearbyCities(cities, home, radius)));
+    return v;
+  };
+  const plans = new Map<number, AsPlan>();
+  const rT = rng.fork('caida-tier1');
+  for (const a of [...tier1Set].sort((x, y) => x - y)) {
+    const n = 15 + rT.int(20);
+    const chosen = sampleWithoutReplacement(rT, hubs, hubs.map((h) => cityWeight[h]), Math.min(n, hubs.length));
+    plans.set(a, { asn: a, tier: 1, home: chosen[0], cities: chosen, size: 50 + nCust(a) });
+  }
+  // Top down (Kahn's order over provider -> customer edges); ASes left in cycles are placed last.
+  const pending = new Map<number, number>();
+  for (const a of sorted) pending.set(a, (providers.get(a) ?? []).filter((p) => !tier1Set.has(p)).length);
+  const queue = sorted.filter((a) => !tier1Set.has(a) && pending.get(a) === 0);
+  const order: number[] = [];
+  const placedInOrder = new Set<number>();
+  for (let i = 0; i < queue.length; i++) {
+    const a = queue[i];
+    order.push(a);
+    placedInOrder.add(a);
+    for (const c of customers.get(a) ?? []) {
+      if (tier1Set.has(a)) continue;
+      const left = pending.get(c)! - 1;
+      pending.set(c, left);
+      if (left === 0 && !tier1Set.has(c)) queue.push(c);
+    }
+  }
+  for (const a of sorted) if (!tier1Set.has(a) && !placedInOrder.has(a)) order.push(a);
+  const rP = rng.fork('caida-place');
+  for (const a of order) {
+    const provs = (providers.get(a) ?? []).map((p) => plans.get(p)).filter((p): p is AsPlan => p !== undefined);
+    let home: number;
+    if (provs.length > 0) {
+      const prov = provs[rP.int(provs.length)];
+      const anchor = prov.cities[rP.int(prov.cities.length)];
+      const around = near(anchor, 1000);
+      home = around.length > 0 ? around[rP.weighted(around.map((c) => cityWeight[c]))] : anchor;
+    } else {
+      home = rP.weighted(cityWeight);
+    }
+    const cust = nCust(a);
+    if (cust > 0) {
+      const n = Math.min(16, 1 + Math.floor(Math.log2(1 + cust) * 1.5));
+      const region = near(home, cust > 50 ? 4000 : 1500).filter((c) => c !== home);
+      const extra = sampleWithoutReplacement(rP, region, region.map((c) => cityWeight[c]), Math.min(n - 1, region.length));
+      plans.set(a, { asn: a, tier: 2, home, cities: [home, ...extra], size: 2 + cust });
+    } else {
+      plans.set(a, { asn: a, tier: 3, home, cities: [home], size: Math.exp(rP.normal() * 1.2) });
+    }
+  }
+  return { plans: sorted.map((a) => plans.get(a)!), relations: [...relations].sort((x, y) => x.a - y.a || x.b - y.b) };
 }
