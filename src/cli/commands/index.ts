@@ -9,6 +9,7 @@ import { registerSim } from './sim.js';
 import { registerDemo } from './demo.js';
 import { registerOrders } from './orders.js';
 import { registerPredict } from './predict.js';
+import { registerEvaluate } from './evaluate.js';
 
 export type Register = (program: Command, host: CommandHost) => void;
 
@@ -17,4 +18,5 @@ export const commands: Register[] = [
   registerSim,
   registerOrders,
   registerPredict,
+  registerEvaluate,
 ];
