@@ -1,6 +1,7 @@
 // Accuracy of `orders` + `predict` against the default twin (a benchmark, not a test).
 // Campaigns: `pairwise` (every site alone + every pair, site-list order) and `provider`
-// (every site alone + one representative pair per provider pair + every pair inside a provider).
+// (every site alone + one representative pair per provider pair + every pair inside a provider),
+// and `both-orders` (every pair announced both ways round: finds order-sensitive targets).
 // Observations come from noisy probes of the twin's catchments (probeCatchment when the
 // simulator exports it, else 1% loss and 1 ms jitter applied here), then `inferOrders`,
 // then `evaluateAgainstTwin` over 40 random subsets (seed 1).
@@ -28,8 +29,9 @@ const providerOf = new Map(scenario.sites.map((s) => [s.site, s.provider]));
 function campaign(kind) {
   const S = twin.siteIds;
   const exps = S.map((s) => [s]);
-  if (kind === 'pairwise') {
+  if (kind === 'pairwise' || kind === 'both-orders') {
     for (let a = 0; a < S.length; a++) for (let b = a + 1; b < S.length; b++) exps.push([S[a], S[b]]);
+    if (kind === 'both-orders') for (let a = 0; a < S.length; a++) for (let b = a + 1; b < S.length; b++) exps.push([S[b], S[a]]);
   } else {
     const rep = new Map();
     for (const s of S) if (!rep.has(providerOf.get(s))) rep.set(providerOf.get(s), s);
@@ -80,10 +82,10 @@ function observe(exps, seed) {
 }
 
 const results = {};
-for (const kind of ['pairwise', 'provider']) {
+for (const kind of ['pairwise', 'provider', 'both-orders']) {
   const exps = campaign(kind);
   t0 = performance.now();
-  const table = observe(exps, kind === 'pairwise' ? 1 : 2);
+  const table = observe(exps, { pairwise: 1, provider: 2, 'both-orders': 3 }[kind]);
   const tObs = performance.now() - t0;
   t0 = performance.now();
   const { model, stats } = inferOrders(table, { siteProvider: providerOf });
