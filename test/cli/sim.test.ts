@@ -1,0 +1,104 @@
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess, tempDir } from '../helpers.js';
+
+const fixtures = join(import.meta.dirname, '../../fixtures/sim');
+
+describe('anyopt sim (in-process)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = tempDir();
+    const r = await runInProcess(['sim', 'init', '--out', 'scen', '--seed', '5', '--sites', '5', '--providers', '3', '--targets', '400', '--ases', '300'], { cwd: dir });
+    expect(r.code).toBe(0);
+  });
+
+  it('init writes the five scenario files and says what it wrote', async () => {
+    for (const f of ['sites.csv', 'targets.csv', 'topology.as-rel.txt', 'pops.csv', 'scenario.json']) expect(existsSync(join(dir, 'scen', f)), f).toBe(true);
+    const sites = readFileSync(join(dir, 'scen', 'sites.csv'), 'utf8').trim().split('\n');
+    expect(sites[0]).toBe('site,city,lat,lon,provider,provider_asn,capacity,peers');
+    expect(sites.map((l) => l.split(',')[0]).slice(1)).toEqual(['ams', 'iad', 'lax', 'nrt', 'lhr']);
+    const cfg = JSON.parse(readFileSync(join(dir, 'scen', 'scenario.json'), 'utf8'));
+    expect(cfg).toMatchObject({ format: 'anyopt-scenario', seed: 5, sites: 5, providers: 3, targets: 400 });
+  });
+
+  it('catchment prints target,site,rtt_ms for every target, in the order of targets.csv', async () => {
+    const r = await runInProcess(['sim', 'catchment', '--scenario', 'scen', '--announce', 'ams,nrt'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('target,site,rtt_ms');
+    expect(lines).toHaveLength(401);
+    const targets = readFileSync(join(dir, 'scen', 'targets.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(targets);
+    for (const l of lines.slice(1)) expect(l).toMatch(/^[\d.]+,((ams|nrt),\d+(\.\d+)?|,)$/);
+    expect(r.stderr).toContain('catchment:');
+  });
+
+  it('catchment --explain prints the path and the deciding step at each router', async () => {
+    const r = await runInProcess(['sim', 'catchment', '--scenario', 'scen', '--announce', 'ams,lax', '--explain', '1.0.0.1'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^target 1\.0\.0\.1 -> (ams|lax|unreachable)/);
+    expect(r.stdout).toMatch(/1\. AS\d+ router [\d.]+ at /);
+    expect(r.stdout).not.toContain('target,site,rtt_ms');
+  });
+
+  it('catchment --out writes the file only on success', async () => {
+    const ok = await runInProcess(['sim', 'catchment', '--scenario', 'scen', '--announce', 'ams', '--out', 'truth.csv'], { cwd: dir });
+    expect(ok.code).toBe(0);
+    expect(readFileSync(join(dir, 'truth.csv'), 'utf8').split('\n')[0]).toBe('target,site,rtt_ms');
+    const bad = await runInProcess(['sim', 'catchment', '--scenario', 'scen', '--announce', 'ams,xyz', '--out', 'never.csv'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Expected `--announce` to name sites of the scenario (ams, iad, lax, nrt, lhr), got `xyz`');
+    expect(existsSync(join(dir, 'never.csv'))).toBe(false);
+  });
+
+  it('rejects bad prepends and unknown explain targets with exit 2', async () => {
+    const p = await runInProcess(['sim', 'catchment', '--scenario', 'scen', '--announce', 'ams', '--prepend', 'lax=2'], { cwd: dir });
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain('Expected `--prepend` sites among the announced ones (ams), got `lax`');
+    const x = await runInProcess(['sim', 'catchment', '--scenario', 'scen', '--announce', 'ams', '--explain', '9.9.9.9'], { cwd: dir });
+    expect(x.code).toBe(2);
+    expect(x.stderr).toContain('Expected `--explain` to name a target of scen/targets.csv, got `9.9.9.9`');
+  });
+
+  it('reports every bad row of a hand-edited scenario with file, line, column and value', async () => {
+    const broken = tempDir();
+    const src = join(dir, 'scen');
+    for (const f of ['targets.csv', 'topology.as-rel.txt', 'pops.csv', 'scenario.json']) writeFileSync(join(broken, f), readFileSync(join(src, f)));
+    const sites = readFileSync(join(src, 'sites.csv'), 'utf8').split('\n');
+    sites[2] = sites[2].replace(/^iad,([^,]+),[^,]+,/, 'iad,$1,N/A,');
+    sites[3] = sites[3].replace(/^lax,/, 'ams,');
+    writeFileSync(join(broken, 'sites.csv'), sites.join('\n'));
+    const r = await runInProcess(['sim', 'catchment', '--scenario', broken, '--announce', 'ams']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${broken}/sites.csv:3: column "lat" must be a number in [-90, 90], got "N/A"`);
+    expect(r.stderr).toContain(`${broken}/sites.csv:4: column "site" must be unique (also on line 2), got "ams"`);
+    expect(r.stderr).not.toContain('    at ');
+  });
+
+  it('says how to make a scenario when the folder is not one', async () => {
+    const r = await runInProcess(['sim', 'stats', '--scenario', 'nowhere'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nowhere: must be a scenario folder with scenario.json (create one with `anyopt sim init --out nowhere`)');
+  });
+
+  it('init --as-rel refuses a malformed CAIDA file, naming the lines', async () => {
+    const r = await runInProcess(['sim', 'init', '--out', 'caida', '--as-rel', join(fixtures, 'broken.as-rel.txt'), '--sites', '2', '--providers', '1', '--targets', '10'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('broken.as-rel.txt:3: must be "AS1|AS2|REL"');
+    expect(r.stderr).toContain('broken.as-rel.txt:5: column "3" must be -1 (provider|customer) or 0 (peer|peer), got "1"');
+    expect(existsSync(join(dir, 'caida'))).toBe(false);
+  });
+
+  it('init --as-rel builds a scenario on a real-format file', async () => {
+    const r = await runInProcess(['sim', 'init', '--out', 'caida-ok', '--as-rel', join(fixtures, 'tiny.as-rel.txt'), '--sites', '3', '--providers', '2', '--targets', '50', '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ases: 12, relations: 13, sites: 3, targets: 50 });
+  });
+
+  it('validates numeric flags execa-style', async () => {
+    const r = await runInProcess(['sim', 'init', '--out', 'x', '--sites', '0'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Expected `--sites` to be an integer in [1, 1000], got `0`');
+  });
+});
