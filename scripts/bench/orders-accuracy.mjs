@@ -98,6 +98,13 @@ for (const kind of ['pairwise', 'provider', 'both-orders']) {
   console.log(`  orders in ${(tInfer / 1000).toFixed(2)} s: ${JSON.stringify(stats.status)}, order-sensitive ${stats.orderSensitive}, inferred pairs ${stats.pairsInferred}, mean confidence ${stats.meanConfidence.toFixed(3)}`);
   console.log(`  evaluate ${rep.subsets} subsets in ${(tEval / 1000).toFixed(1)} s: accuracy ${(100 * rep.accuracy).toFixed(2)}% (weighted ${(100 * rep.weightedAccuracy).toFixed(2)}%), coverage ${(100 * rep.coverage).toFixed(2)}%`);
   console.log(`  RTT: mean abs error ${rep.rtt.meanAbsErrorMs.toFixed(2)} ms (${rep.rtt.meanAbsErrorPct.toFixed(2)}% per target), error of mean RTT ${rep.rtt.meanRttErrorPct.toFixed(2)}%, p50 ${rep.rtt.p50AbsErrorMs.toFixed(2)} ms, p90 ${rep.rtt.p90AbsErrorMs.toFixed(2)} ms, under 8 ms ${(100 * rep.rtt.shareUnder8Ms).toFixed(1)}%`);
+  const confBy = [0, 0, 0, 0];
+  const nBy = [0, 0, 0, 0];
+  for (let t = 0; t < model.targetIds.length; t++) {
+    confBy[model.status[t]] += model.confidence[t];
+    nBy[model.status[t]]++;
+  }
+  console.log(`  mean confidence by status: ${['total', 'cyclic', 'partial'].map((s, i) => `${s} ${nBy[i] ? (confBy[i] / nBy[i]).toFixed(3) : '-'}`).join(', ')}`);
   console.log(`  by status: ${Object.entries(rep.byStatus).map(([s, v]) => `${s} ${v.compared ? (100 * v.accuracy).toFixed(1) + '% of ' + v.compared : '-'}`).join(', ')}`);
 }
 console.log(`\nprovider campaign uses ${(100 * results.provider.experiments / results.pairwise.experiments).toFixed(0)}% of the pairwise campaign's experiments`);

@@ -30,6 +30,8 @@ export interface RankingResult {
   largestComponent: number;
   /** Components ranked by the heuristic (larger than the exact limit). */
   heuristicComponents: number;
+  /** Strongly connected component of each site (sites in one cycle share a number). */
+  componentOf: Int32Array;
 }
 
 /**
@@ -95,7 +97,7 @@ export function rankMinViolations(
     const m = members[c];
     for (let i = 0; i < m.length; i++) for (let j = i + 1; j < m.length; j++) violated += w[m[j] * S + m[i]];
   }
-  return { violatedWeight: violated, cyclic: largest > 1, ambiguous, largestComponent: largest, heuristicComponents: heuristic };
+  return { violatedWeight: violated, cyclic: largest > 1, ambiguous, largestComponent: largest, heuristicComponents: heuristic, componentOf: comp.of };
 }
 
 /** Tarjan's algorithm (iterative); components are numbered in reverse topological order. */

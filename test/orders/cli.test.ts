@@ -15,8 +15,8 @@ describe('anyopt orders', () => {
         'target,order,status,confidence,order_sensitive\n' +
         'total,ams>lhr>syd,total,1,0\n' +
         'reverse,syd>lhr>ams,total,1,0\n' +
-        'cycle,ams>lhr>syd,cyclic,0.75,0\n' +
-        'missing,ams>syd>lhr,partial,0.75,0\n' +
+        'cycle,ams>lhr>syd,cyclic,0.48,0\n' +
+        'missing,ams>syd>lhr,partial,0.8,0\n' +
         'sensitive,ams>lhr>syd,total,0.95,1\n' +
         'silent,,unreachable,0,0\n',
     );
