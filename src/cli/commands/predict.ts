@@ -105,7 +105,7 @@ Examples:
         for (let i = 1; i < summaries.length; i++) if (summaries[i].meanRttMs < summaries[best].meanRttMs) best = i;
         ctx.stderr.write(
           `${ctx.color.bold(`predict: ${subsets.length} subsets x ${model.targetIds.length.toLocaleString('en-US')} targets`)}\n` +
-            (summaries.length > 0 ? `lowest mean RTT: subset ${best + 1} (${subsets[best].join(',')}): ${fmtMs(summaries[best].meanRttMs)}\n` : ''),
+            (summaries.length > 0 && Number.isFinite(summaries[best].meanRttMs) ? `lowest mean RTT: subset ${best + 1} (${subsets[best].join(',')}): ${fmtMs(summaries[best].meanRttMs)}\n` : ''),
         );
         return 0;
       }),
@@ -162,7 +162,9 @@ function renderSummary(subset: string[], sequence: string[], s: PredictionSummar
     bold(`predict: ${subset.length} sites, ${s.targets.toLocaleString('en-US')} targets`),
     `announce in this order (as the campaign did): ${sequence.join(', ')}`,
     `coverage: ${pct(s.coverage)} of weight; ${pct(s.coverageReachable)} of reachable targets`,
-    `RTT (weighted): mean ${fmtMs(s.meanRttMs)}, median ${fmtMs(s.medianRttMs)}, p90 ${fmtMs(s.p90RttMs)}, p95 ${fmtMs(s.p95RttMs)}`,
+    Number.isFinite(s.meanRttMs)
+      ? `RTT (weighted): mean ${fmtMs(s.meanRttMs)}, median ${fmtMs(s.medianRttMs)}, p90 ${fmtMs(s.p90RttMs)}, p95 ${fmtMs(s.p95RttMs)}`
+      : 'RTT: unknown (give --rtt rtt.csv)',
     table(['site', 'share of weight'], shares),
     `low-confidence predictions (< ${low}): ${s.lowConfidence}; unknown RTT: ${s.unknownRtt}`,
   ].join('\n');
