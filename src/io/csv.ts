@@ -6,10 +6,12 @@
  *
  * Lines whose first character is `#` are comments. Extra columns are ignored.
  */
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
-import { IssueList, InputError, type InputIssue } from './issues.js';
+import { IssueList, InputError } from './issues.js';
+import { readLines, splitCsvLine } from './lines.js';
+import { openInput, wrapReadError } from './open.js';
+
+export { openInput, wrapReadError };
 
 export const INVALID: unique symbol = Symbol('invalid');
 export type Invalid = typeof INVALID;
@@ -95,12 +97,6 @@ export interface ReadTableResult<R> {
   header: string[];
 }
 
-/** Open a file as a byte stream, gunzipping `.gz` files. */
-export function openInput(path: string): NodeJS.ReadableStream {
-  const raw = createReadStream(path);
-  return path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
-}
-
 /**
  * Read and parse a CSV table. File-level problems (missing file, missing
  * columns) throw `InputError`; cell problems are collected in `issues`.
@@ -176,19 +172,6 @@ export async function readTable<R>(path: string, columns: Columns<R>, opts: { la
   return { rows, lines, issues, records, header };
 }
 
-/** Turn a file-system or parser failure into an input issue with the file named. */
-export function wrapReadError(err: unknown, label: string): InputError {
-  const e = err as NodeJS.ErrnoException & { lines?: number };
-  let issue: InputIssue;
-  if (e?.code === 'ENOENT') issue = { file: label, expected: 'file not found' };
-  else if (e?.code === 'EISDIR') issue = { file: label, expected: 'must be a file, not a directory' };
-  else if (e?.code === 'EACCES') issue = { file: label, expected: 'cannot be read (permission denied)' };
-  else if (e?.code?.startsWith?.('CSV_')) issue = { file: label, line: e.lines, expected: `must be valid CSV (${e.message})` };
-  else if (e?.code === 'Z_DATA_ERROR') issue = { file: label, expected: 'must be valid gzip data' };
-  else issue = { file: label, expected: `could not be read: ${e?.message ?? String(err)}` };
-  return new InputError([issue], 1, { cause: err });
-}
-
 /** Throw when a table had bad rows (default: any). */
 export function failOnIssues(issues: IssueList, opts: { records?: number; maxBadShare?: number } = {}): void {
   if (issues.empty) return;
@@ -205,4 +188,60 @@ export function csvField(v: string | number | undefined | null): string {
 
 export function csvLine(fields: ReadonlyArray<string | number | undefined | null>): string {
   return fields.map(csvField).join(',') + '\n';
+}
+
+/**
+ * Same contract as `readTable`, for large tables whose fields never contain
+ * line breaks (targets.csv with a million rows): splits lines by hand, about
+ * ten times faster than csv-parse with line info. Quoted fields are handled.
+ */
+export async function readTableFast<R>(path: string, columns: Columns<R>, opts: { label?: string } = {}): Promise<ReadTableResult<R>> {
+  const label = opts.label ?? path;
+  const issues = new IssueList();
+  const rows: R[] = [];
+  const lines: number[] = [];
+  let header: string[] | undefined;
+  let index: Array<[keyof R, number, Column<unknown>]> = [];
+  let records = 0;
+  const names = Object.keys(columns) as Array<keyof R & string>;
+  for await (const [raw, lineNo] of readLines(path, label)) {
+    const line = lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+    if (line === '' || line.startsWith('#')) continue;
+    const record = splitCsvLine(line);
+    if (!header) {
+      header = record.map((h) => h.trim());
+      const missing = names.filter((n) => !header!.includes(n) && !(columns[n] as Column<unknown>).optional);
+      if (missing.length > 0) {
+        throw InputError.single({
+          file: label,
+          line: lineNo,
+          expected: `header must name the column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} (expected ${names.join(',')})`,
+          received: line,
+        });
+      }
+      index = names.map((n) => [n, header!.indexOf(n), columns[n] as Column<unknown>]);
+      continue;
+    }
+    records++;
+    const row = {} as Record<keyof R, unknown>;
+    let ok = true;
+    for (const [name, at, column] of index) {
+      const cell = at >= 0 ? record[at] : undefined;
+      if ((cell === undefined || cell.trim() === '') && column.optional) {
+        row[name] = column.optional.value;
+        continue;
+      }
+      const v = cell === undefined ? INVALID : column.parse(cell);
+      if (v === INVALID) {
+        ok = false;
+        issues.add({ file: label, line: lineNo, column: String(name), expected: column.expected, received: cell ?? '' });
+      } else row[name] = v;
+    }
+    if (ok) {
+      rows.push(row as R);
+      lines.push(lineNo);
+    }
+  }
+  if (!header) throw InputError.single({ file: label, expected: `must have a header line (${names.join(',')})`, received: '' });
+  return { rows, lines, issues, records, header };
 }

@@ -3,7 +3,7 @@
  * splits chunks on `\n` without building one giant string, strips `\r`, and
  * reports 1-based line numbers. Transparently gunzips `.gz` files.
  */
-import { openInput, wrapReadError } from './csv.js';
+import { openInput, wrapReadError } from './open.js';
 
 export async function* readLines(path: string, label = path): AsyncGenerator<[line: string, lineNo: number]> {
   let rest = '';

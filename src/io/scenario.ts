@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { col, INVALID, readTable, wrapReadError, type Column } from './csv.js';
+import { col, INVALID, readTable, readTableFast, wrapReadError, type Column } from './csv.js';
 import { IssueList, InputError, type InputIssue } from './issues.js';
 import { readLines } from './lines.js';
 import { writeFileAtomic } from './write.js';
@@ -203,8 +203,8 @@ export async function readScenario(dir: string, labelDir = dir): Promise<Scenari
   const config = parseConfig(configText, l(SCENARIO_FILES.config));
   const [sitesR, targetsR, popsR, relR] = await Promise.all([
     readSites(p(SCENARIO_FILES.sites), l(SCENARIO_FILES.sites)),
-    readTable(p(SCENARIO_FILES.targets), TARGET_COLUMNS, { label: l(SCENARIO_FILES.targets) }),
-    readTable(p(SCENARIO_FILES.pops), POP_COLUMNS, { label: l(SCENARIO_FILES.pops) }),
+    readTableFast(p(SCENARIO_FILES.targets), TARGET_COLUMNS, { label: l(SCENARIO_FILES.targets) }),
+    readTableFast(p(SCENARIO_FILES.pops), POP_COLUMNS, { label: l(SCENARIO_FILES.pops) }),
     readAsRel(p(SCENARIO_FILES.topology), l(SCENARIO_FILES.topology)),
   ]);
   const issues: InputIssue[] = [...sitesR.issues.items, ...targetsR.issues.items, ...popsR.issues.items, ...relR.issues.items];

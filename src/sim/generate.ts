@@ -179,9 +179,15 @@ function syntheticGraph(ases: number, rng: Rng, world: World): AsGraph {
   }
   const stubs = plans.filter((p) => p.tier === 3);
   const providerPool = [...tier1, ...transit];
+  // Provider weights depend only on the stub's home metro: computed once per metro.
+  const weightsByHome = new Map<number, number[]>();
   for (const s of stubs) {
     const n = 1 + rRel.weighted([0.45, 0.4, 0.15]);
-    const weights = providerPool.map((c) => (c.tier === 1 ? 0.15 : 1) * Math.sqrt(c.size) / Math.pow(distToPlan(c, s.home) + 100, 2));
+    let weights = weightsByHome.get(s.home);
+    if (!weights) {
+      weights = providerPool.map((c) => ((c.tier === 1 ? 0.15 : 1) * Math.sqrt(c.size)) / Math.pow(distToPlan(c, s.home) + 100, 2));
+      weightsByHome.set(s.home, weights);
+    }
     for (const p of sampleWithoutReplacement(rRel, providerPool, weights, n)) relate(p.asn, s.asn, -1);
   }
 

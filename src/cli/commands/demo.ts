@@ -1,7 +1,202 @@
+/**
+ * `anyopt demo`: the whole pipeline on the embedded default twin, in memory,
+ * printing what each stage finds. With `--out DIR` every intermediate file is
+ * kept there (scenario folder, observations, orders, plan) for inspection.
+ */
 import type { Command } from 'commander';
+import { join } from 'node:path';
+import { writeScenario } from '../../io/scenario.js';
+import {
+  buildTwin,
+  catchmentFromState,
+  computeCatchment,
+  DEFAULT_GENERATE,
+  generateScenario,
+  median,
+  runAnnouncement,
+  weightedMean,
+  type Catchment,
+  type Twin,
+} from '../../sim/index.js';
+import type { Scenario } from '../../sim/scenario.js';
 import type { CommandHost } from '../host.js';
+import type { CliContext } from '../context.js';
+import { intOption, pathOption } from '../options.js';
+import { printJson } from '../output.js';
+import { fmt, pct, table } from '../render.js';
+import { catchmentSummary } from './sim.js';
+import { planCampaign, experimentCount, expectedWallS } from '../../measure/plan.js';
+import { runCampaign, type ExperimentResult } from '../../measure/runner.js';
+import { observationsFromResults } from '../../measure/collect.js';
+import { createSimDriver } from '../../drivers/sim.js';
+import { VirtualClock } from '../../drivers/clock.js';
+import { computeCatchment as twinCatchment, probeCatchment } from '../../sim/index.js';
+import { startProgress } from '../progress.js';
+import { fmtDuration } from '../render.js';
+import { OBSERVATIONS_HEADER, formatObservationRows } from '../../io/observations.js';
+import { writeFileAtomic } from '../../io/write.js';
+
+interface DemoOptions {
+  out?: string;
+  seed?: string;
+  json?: boolean;
+}
 
 export function registerDemo(program: Command, host: CommandHost): void {
-  void host;
-  program.command('demo').description('build the default twin and run the whole pipeline on it');
+  program
+    .command('demo')
+    .description('build the default twin and run the pipeline on it: catchments, RTTs and what makes them hard')
+    .option('--out <dir>', 'keep every intermediate file in this folder')
+    .option('--seed <n>', 'seed of the twin', String(DEFAULT_GENERATE.seed))
+    .option('--json', 'print a JSON summary on stdout')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ anyopt demo
+  $ anyopt demo --out demo-files --seed 2`,
+    )
+    .action(host.action((opts: DemoOptions) => runDemo(host.ctx, opts)));
+}
+
+export interface DemoReport {
+  scenario: { seed: number; ases: number; pops: number; sessions: number; sites: number; providers: number; targets: number };
+  allSites: {
+    reached: number;
+    unreachable: number;
+    medianRttMs: number;
+    weightedMeanRttMs: number;
+    perSite: Array<{ site: string; provider: string; targets: number; weightShare: number; medianRttMs: number }>;
+  };
+  bestUnicast: { medianRttMs: number; weightedMeanRttMs: number };
+  campaign: { strategy: string; experiments: number; providerStrategyExperiments: number; testbedTimeS: number; wallS: number };
+}
+
+async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
+  const seed = intOption('--seed', opts.seed, { min: 0, max: 4294967295 });
+  const c = ctx.color;
+  const say = (s: string) => ctx.stderr.write(s + '\n');
+  const out = opts.out === undefined ? undefined : pathOption(ctx.cwd, opts.out);
+
+  // 1. The twin.
+  const scenario: Scenario = generateScenario({ ...DEFAULT_GENERATE, seed });
+  const twin = buildTwin(scenario);
+  if (out) await writeScenario(join(out, 'scenario'), scenario);
+  const providers = [...new Set(scenario.sites.map((s) => s.provider))];
+  say(c.bold('1. The simulated Internet'));
+  say(
+    `   ${fmt(twin.asCount - 1)} ASes, ${fmt(twin.popCount - twin.siteIds.length)} PoPs (one border router per AS and metro), ` +
+      `${fmt(twin.edgeCount / 2)} BGP sessions; ${twin.siteIds.length} anycast sites on ${providers.length} transit providers; ` +
+      `${fmt(twin.targetIds.length)} client /24 targets`,
+  );
+  for (const p of providers) say(`   ${p}: ${scenario.sites.filter((s) => s.provider === p).map((s) => s.site).join(', ')}`);
+
+  // 2. All sites announced: who lands where, at what RTT.
+  const allState = runAnnouncement(twin, { sites: twin.siteIds });
+  const all = catchmentFromState(allState);
+  const sum = catchmentSummary(twin, all, twin.siteIds);
+  say('');
+  say(c.bold('2. Anycast from all sites (ground truth)'));
+  say(
+    indent(
+      table(
+        ['site', 'provider', 'targets', 'weight', 'median RTT'],
+        sum.perSite.map((p, i) => [p.site, scenario.sites[i].provider, p.targets, pct(p.weightShare), p.targets > 0 ? `${p.medianRttMs.toFixed(1)} ms` : '-']),
+      ),
+    ),
+  );
+  const best = bestUnicast(twin);
+  say(
+    `   ${fmt(sum.reached)} targets reached (${fmt(sum.unreachable)} never answer); median RTT ${sum.medianRttMs.toFixed(1)} ms, ` +
+      `weighted mean ${sum.weightedMeanRttMs.toFixed(1)} ms`,
+  );
+  say(
+    `   if every client reached its lowest-latency site: median ${median(best.rttMs).toFixed(1)} ms, weighted mean ${weightedMean(twin, best).toFixed(1)} ms ` +
+      `(${c.yellow(`${(sum.medianRttMs / median(best.rttMs)).toFixed(2)}x`)} path inflation: BGP picks by policy and path length, not latency)`,
+  );
+
+  // 3. The measurement campaign, on the twin with a virtual clock.
+  const campaignSites = scenario.sites.map((x) => ({ site: x.site, provider: x.provider }));
+  const campaign = planCampaign(campaignSites, { strategy: 'pairwise', spacingS: twin.knobs.announceSpacingS, settleS: 300 });
+  const providerCount = experimentCount(campaignSites, 'provider');
+  say('');
+  say(c.bold('3. Measurement campaign (AnyOpt pairwise: every site alone, then every pair)'));
+  say(
+    `   ${campaign.experiments.length} experiments (the provider strategy needs ${providerCount}); on a real testbed ` +
+      `about ${fmtDuration(expectedWallS(campaign.experiments))} of BGP convergence waits`,
+  );
+  const results: ExperimentResult[] = [];
+  const bar = startProgress(ctx, 'experiments', campaign.experiments.length);
+  const wall0 = ctx.now();
+  const driver = createSimDriver({ twin, computeCatchment: twinCatchment, probeCatchment }, { seed });
+  const run = await runCampaign(campaign, driver, {
+    clock: new VirtualClock(),
+    targetIds: twin.targetIds,
+    onExperiment: (r) => {
+      results.push(r);
+      bar.update(results.length);
+    },
+  });
+  bar.stop();
+  const wallS = (ctx.now() - wall0) / 1000;
+  const observations = observationsFromResults(campaignSites.map((x) => x.site), twin.targetIds, results);
+  const meanAnswered = run.answered.reduce((a, b) => a + b, 0) / Math.max(1, run.answered.length);
+  say(
+    `   ran in ${wallS.toFixed(1)} s on the twin (${fmtDuration(run.clockMs / 1000)} of simulated testbed time); ` +
+      `${fmt(observations.rows)} observations, ${fmt(Math.round(meanAnswered))} targets answered per experiment on average (probe loss and jitter applied)`,
+  );
+  if (out) {
+    let text = OBSERVATIONS_HEADER;
+    for (const r of results) text += formatObservationRows(r.experiment.id, r.experiment.sites, twin.targetIds, observations.siteIds, r.result.site, r.result.rttMs);
+    await writeFileAtomic(join(out, 'observations.csv'), text);
+    await writeFileAtomic(join(out, 'campaign.json'), JSON.stringify(campaign, null, 2) + '\n');
+  }
+
+  const report: DemoReport = {
+    scenario: {
+      seed,
+      ases: twin.asCount - 1,
+      pops: twin.popCount - twin.siteIds.length,
+      sessions: twin.edgeCount / 2,
+      sites: twin.siteIds.length,
+      providers: providers.length,
+      targets: twin.targetIds.length,
+    },
+    allSites: {
+      reached: sum.reached,
+      unreachable: sum.unreachable,
+      medianRttMs: sum.medianRttMs,
+      weightedMeanRttMs: sum.weightedMeanRttMs,
+      perSite: sum.perSite.map((p, i) => ({ ...p, provider: scenario.sites[i].provider })),
+    },
+    bestUnicast: { medianRttMs: median(best.rttMs), weightedMeanRttMs: weightedMean(twin, best) },
+    campaign: { strategy: 'pairwise', experiments: campaign.experiments.length, providerStrategyExperiments: providerCount, testbedTimeS: run.clockMs / 1000, wallS },
+  };
+  if (out) say(`\nfiles kept in ${opts.out}/`);
+  if (opts.json) printJson(ctx, report);
+  return 0;
+}
+
+/** Each target's lowest RTT over the sites announced alone. */
+function bestUnicast(twin: Twin): Catchment {
+  const T = twin.targetIds.length;
+  const rttMs = new Float32Array(T).fill(Number.NaN);
+  const site = new Int16Array(T).fill(-1);
+  twin.siteIds.forEach((id, s) => {
+    const u = computeCatchment(twin, { sites: [id] });
+    for (let t = 0; t < T; t++) {
+      if (u.site[t] >= 0 && !(rttMs[t] <= u.rttMs[t])) {
+        rttMs[t] = u.rttMs[t];
+        site[t] = s;
+      }
+    }
+  });
+  return { site, rttMs };
+}
+
+function indent(s: string): string {
+  return s
+    .split('\n')
+    .map((l) => `   ${l}`)
+    .join('\n');
 }

@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import { registerSim } from './sim.js';
 import { registerDemo } from './demo.js';
+import { registerMeasure } from './measure.js';
+import { registerImport } from './import.js';
 import { registerOrders } from './orders.js';
 import { registerPredict } from './predict.js';
 import { registerEvaluate } from './evaluate.js';
@@ -16,6 +18,8 @@ export type Register = (program: Command, host: CommandHost) => void;
 export const commands: Register[] = [
   registerDemo,
   registerSim,
+  registerMeasure,
+  registerImport,
   registerOrders,
   registerPredict,
   registerEvaluate,

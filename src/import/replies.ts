@@ -1,0 +1,201 @@
+/**
+ * Parsers for catchment mappers' output, one line at a time (pure: the caller
+ * streams lines from a file or a command's stdout):
+ *
+ * - Verfploeter CSV: header `task_id,client_id,transmit_time,receive_time,
+ *   send_receive_time_diff,source_address,destination_address,...`.
+ *   `client_id` is the site that received the reply, `source_address` the
+ *   replying target; the RTT is `send_receive_time_diff` (ms) when present,
+ *   else `receive_time - transmit_time` (nanoseconds).
+ * - MAnycastR CSV: `#` metadata lines, then header `rx,addr,ttl[,rtt]`; `rx`
+ *   is the receiving site (worker hostname), `addr` the replying target,
+ *   `rtt` in ms. Extra columns (chaos, origin id) are ignored.
+ * - plain CSV: header `target,site,rtt_ms` (the exec driver's simplest
+ *   probe output); `target` is a target id or an address.
+ *
+ * Columns are found by header name, so column order and extra columns do not
+ * matter. Every file must give an RTT: observations.csv has one for every
+ * answer. Addresses are reduced to their /24 (IPv4) or /48 (IPv6) prefix,
+ * which is how AnyOpt and Verfploeter identify a client.
+ */
+import type { InputIssue } from '../io/issues.js';
+
+export const REPLY_FORMATS = ['verfploeter', 'manycastr', 'csv'] as const;
+export type ReplyFormat = (typeof REPLY_FORMATS)[number];
+
+export interface Reply {
+  /** Target id (plain CSV) or the replying address. */
+  target: string;
+  /** The site label as the mapper wrote it. */
+  site: string;
+  rttMs: number;
+  line: number;
+}
+
+/** Guess the format from the first non-empty line. */
+export function detectFormat(line: string): ReplyFormat | undefined {
+  if (line.startsWith('#')) return 'manycastr';
+  const h = line.split(',').map((s) => s.trim().toLowerCase());
+  if (h.includes('client_id') && h.includes('source_address')) return 'verfploeter';
+  if (h.includes('rx') && h.includes('addr')) return 'manycastr';
+  if (h.includes('target') && h.includes('site')) return 'csv';
+  return undefined;
+}
+
+const V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/** The /24 of an IPv4 address or the /48 of an IPv6 address; undefined when not an address. */
+export function clientPrefix(addr: string): string | undefined {
+  const m = V4.exec(addr);
+  if (m) {
+    const o = [m[1], m[2], m[3], m[4]].map(Number);
+    if (o.some((x) => x > 255)) return undefined;
+    return `${o[0]}.${o[1]}.${o[2]}.0/24`;
+  }
+  if (addr.includes(':') && /^[0-9a-fA-F:.]+$/.test(addr)) {
+    const halves = addr.split('::');
+    if (halves.length > 2) return undefined;
+    const head = halves[0] === '' ? [] : halves[0].split(':');
+    const tail = halves.length === 2 && halves[1] !== '' ? halves[1].split(':') : [];
+    if ([...head, ...tail].some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
+    const groups = halves.length === 2 ? [...head, ...Array(8 - head.length - tail.length).fill('0'), ...tail] : head;
+    if (groups.length !== 8) return undefined;
+    return `${groups.slice(0, 3).map((g) => parseInt(g, 16).toString(16)).join(':')}::/48`;
+  }
+  return undefined;
+}
+
+interface Layout {
+  target: number;
+  site: number;
+  rtt: number;
+  tx: number;
+  rx: number;
+  width: number;
+}
+
+/**
+ * Stateful line parser: feed every line with its number; header and comment
+ * lines return undefined; bad lines are recorded in `issues` and return
+ * undefined. A missing or unknown header throws `HeaderError`.
+ */
+export class ReplyParser {
+  readonly issues: InputIssue[] = [];
+  badLines = 0;
+  records = 0;
+  format: ReplyFormat | undefined;
+  private layout: Layout | undefined;
+
+  constructor(
+    readonly file: string,
+    format?: ReplyFormat,
+  ) {
+    this.format = format;
+  }
+
+  private bad(line: number, column: string | undefined, expected: string, received: string): undefined {
+    this.badLines++;
+    if (this.issues.length < 1000) this.issues.push({ file: this.file, line, ...(column ? { column } : {}), expected, received });
+    return undefined;
+  }
+
+  push(raw: string, lineNo: number): Reply | undefined {
+    const line = raw.trim();
+    if (line === '') return undefined;
+    if (!this.layout) {
+      if (line.startsWith('#')) {
+        this.format ??= 'manycastr';
+        return undefined;
+      }
+      this.format ??= detectFormat(line);
+      if (!this.format) throw new HeaderError({ file: this.file, line: lineNo, expected: 'must start with a verfploeter (task_id,client_id,...), manycastr (rx,addr,ttl,rtt) or target,site,rtt_ms header', received: line });
+      this.layout = this.header(line, lineNo);
+      return undefined;
+    }
+    if (line.startsWith('#')) return undefined;
+    this.records++;
+    const f = line.split(',');
+    const L = this.layout;
+    if (f.length < L.width) return this.bad(lineNo, undefined, `must have at least ${L.width} fields`, raw);
+    const target = f[L.target].trim();
+    const site = f[L.site].trim();
+    if (target === '') return this.bad(lineNo, this.names().target, 'must be a non-empty address', target);
+    if (site === '') return this.bad(lineNo, this.names().site, 'must be a non-empty site label', site);
+    let rtt: number;
+    const diff = L.rtt >= 0 ? f[L.rtt].trim() : '';
+    if (L.rtt >= 0 && (diff !== '' || L.tx < 0)) {
+      rtt = Number(diff);
+      if (diff === '' || !Number.isFinite(rtt) || rtt < 0) return this.bad(lineNo, this.names().rtt, 'must be a number >= 0 (ms)', diff);
+    } else {
+      const tx = f[L.tx].trim();
+      const rx = f[L.rx].trim();
+      if (!/^\d+$/.test(tx) || !/^\d+$/.test(rx)) return this.bad(lineNo, 'receive_time', 'must be integer nanoseconds >= transmit_time', `${tx} -> ${rx}`);
+      // Epoch nanoseconds exceed 2^53: subtract exactly.
+      const d = BigInt(rx) - BigInt(tx);
+      if (d < 0n) return this.bad(lineNo, 'receive_time', 'must be integer nanoseconds >= transmit_time', `${tx} -> ${rx}`);
+      rtt = Number(d) / 1e6;
+    }
+    return { target, site, rttMs: rtt, line: lineNo };
+  }
+
+  private names(): { target: string; site: string; rtt: string } {
+    if (this.format === 'verfploeter') return { target: 'source_address', site: 'client_id', rtt: 'send_receive_time_diff' };
+    if (this.format === 'manycastr') return { target: 'addr', site: 'rx', rtt: 'rtt' };
+    return { target: 'target', site: 'site', rtt: 'rtt_ms' };
+  }
+
+  private header(line: string, lineNo: number): Layout {
+    const h = line.split(',').map((s) => s.trim().toLowerCase());
+    const n = this.names();
+    const need = (name: string) => {
+      const i = h.indexOf(name);
+      if (i < 0) throw new HeaderError({ file: this.file, line: lineNo, expected: `${this.format} header must name the column "${name}"`, received: line });
+      return i;
+    };
+    const target = need(n.target);
+    const site = need(n.site);
+    let rtt = h.indexOf(n.rtt);
+    let tx = -1;
+    let rx = -1;
+    if (this.format === 'verfploeter') {
+      // send_receive_time_diff when present and filled, else receive_time - transmit_time.
+      tx = h.indexOf('transmit_time');
+      rx = h.indexOf('receive_time');
+      if (tx < 0 || rx < 0) {
+        tx = rx = -1;
+        if (rtt < 0) rtt = need(n.rtt);
+      }
+    } else if (rtt < 0) {
+      rtt = need(n.rtt);
+    }
+    return { target, site, rtt, tx, rx, width: Math.max(target, site, rtt, tx, rx) + 1 };
+  }
+}
+
+export class HeaderError extends Error {
+  constructor(readonly issue: InputIssue) {
+    super(`${issue.file}:${issue.line}: ${issue.expected}`);
+    this.name = 'HeaderError';
+  }
+}
+
+/** Maps a reply's target field to an index in a target list: by exact id first, then by client prefix. */
+export class TargetResolver {
+  private readonly byId = new Map<string, number>();
+  private readonly byPrefix = new Map<string, number>();
+  constructor(targetIds: readonly string[], prefixes: readonly string[] = []) {
+    targetIds.forEach((t, i) => {
+      this.byId.set(t, i);
+      const p = prefixes[i] || clientPrefix(t);
+      if (p !== undefined && !this.byPrefix.has(p)) this.byPrefix.set(p, i);
+    });
+  }
+  /** Index, -1 when the reply is for no listed target, -2 when the field is neither an id nor an address. */
+  resolve(target: string): number {
+    const i = this.byId.get(target);
+    if (i !== undefined) return i;
+    const p = clientPrefix(target);
+    if (p === undefined) return -2;
+    return this.byPrefix.get(p) ?? -1;
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * Files of a measurement campaign: campaign.json (read/write), the site list a
+ * plan starts from (sites.csv: `site,provider`, other columns ignored), the
+ * target list of a run (targets.csv: `target[,prefix]`), and the run journal
+ * that makes `measure run --resume` possible.
+ *
+ * The journal is two files beside the output:
+ *   OUT.partial   observation rows of finished experiments (header first),
+ *   OUT.journal   NDJSON: one meta line, then one line per finished experiment
+ *                 with the byte length of OUT.partial after its rows.
+ * Each experiment's rows are written and fsynced before its journal line is
+ * written and fsynced, so after a kill at any moment the journal names only
+ * experiments whose rows are complete; on resume OUT.partial is cut back to
+ * the last recorded length. On success OUT.partial is renamed to OUT (so OUT
+ * appears only complete) and OUT.journal is removed.
+ */
+import { open, readFile, rename, stat, unlink, mkdir, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { validateCampaign, type Campaign, type CampaignSite } from '../measure/campaign.js';
+import { readTable, col, failOnIssues, wrapReadError } from './csv.js';
+import { InputError, UsageError } from './issues.js';
+import { OBSERVATIONS_HEADER } from './observations.js';
+
+export async function readCampaign(path: string, label = path): Promise<Campaign> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw wrapReadError(err, label);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw InputError.single({ file: label, expected: `must be valid JSON (${(err as Error).message})` });
+  }
+  const { campaign, issues } = validateCampaign(value, label);
+  if (!campaign) throw new InputError(issues);
+  return campaign;
+}
+
+export function formatCampaign(c: Campaign): string {
+  // One experiment per line keeps long campaigns readable and diffable.
+  const { experiments, sites, ...head } = c;
+  const lines = [
+    '{',
+    ...Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`),
+    `  "sites": [\n${sites.map((s) => `    ${JSON.stringify(s)}`).join(',\n')}\n  ],`,
+    `  "experiments": [\n${experiments.map((e) => `    ${JSON.stringify(e)}`).join(',\n')}\n  ]`,
+    '}',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+const SITE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+
+/** sites.csv for planning: the `site` and `provider` columns (other columns, such as the scenario's, are ignored). */
+export async function readPlanSites(path: string, label = path): Promise<CampaignSite[]> {
+  const t = await readTable<CampaignSite>(
+    path,
+    {
+      site: col.text({ pattern: SITE_ID, expected: 'must be a site id (letters, digits, ".", "_", ":" or "-")', maxLength: 64 }),
+      provider: col.text({ maxLength: 100 }),
+    },
+    { label },
+  );
+  failOnIssues(t.issues);
+  const seen = new Map<string, number>();
+  const dup = [];
+  for (let i = 0; i < t.rows.length; i++) {
+    const s = t.rows[i].site;
+    const first = seen.get(s);
+    if (first !== undefined) dup.push({ file: label, line: t.lines[i], column: 'site', expected: `must be unique (already on line ${first})`, received: s });
+    else seen.set(s, t.lines[i]);
+  }
+  if (dup.length > 0) throw new InputError(dup);
+  if (t.rows.length === 0) throw InputError.single({ file: label, expected: 'must list at least one site' });
+  return t.rows;
+}
+
+export interface TargetList {
+  targetIds: string[];
+  /** The /24 (or other) prefix of each target, '' when the file has no prefix column. */
+  prefixes: string[];
+}
+
+/** targets.csv for a run: `target` (the probed address or any id), optional `prefix`. */
+export async function readTargetList(path: string, label = path): Promise<TargetList> {
+  const t = await readTable<{ target: string; prefix: string }>(
+    path,
+    { target: col.text({ maxLength: 100, pattern: /^[^,|"\s]+$/, expected: 'must be a target id without spaces, commas, quotes or "|"' }), prefix: col.optional(col.text(), '') },
+    { label },
+  );
+  failOnIssues(t.issues);
+  const seen = new Map<string, number>();
+  const dup = [];
+  for (let i = 0; i < t.rows.length; i++) {
+    const s = t.rows[i].target;
+    const first = seen.get(s);
+    if (first !== undefined) dup.push({ file: label, line: t.lines[i], column: 'target', expected: `must be unique (already on line ${first})`, received: s });
+    else seen.set(s, t.lines[i]);
+  }
+  if (dup.length > 0) throw new InputError(dup);
+  return { targetIds: t.rows.map((r) => r.target), prefixes: t.rows.map((r) => r.prefix) };
+}
+
+// ---------------------------------------------------------------- journal
+
+export interface JournalMeta {
+  format: 'anyopt-journal';
+  version: 1;
+  /** campaignDigest() of the campaign the run started with. */
+  campaign: string;
+  /** listDigest() of the target ids. */
+  targets: string;
+  driver: string;
+  /** Driver settings that change results (seed, scenario), compared on resume. */
+  settings: Record<string, string | number>;
+}
+
+export interface JournalEntry {
+  experiment: string;
+  /** Byte length of OUT.partial after this experiment's rows. */
+  end: number;
+  answered: number;
+  targets: number;
+}
+
+export function journalPaths(out: string): { rows: string; index: string } {
+  return { rows: `${out}.partial`, index: `${out}.journal` };
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** An open journal: append finished experiments, then `finish()` to move the rows into place. */
+export class RunJournal {
+  private constructor(
+    private readonly out: string,
+    private readonly rowsFd: FileHandle,
+    private readonly indexFd: FileHandle,
+    private size: number,
+    readonly entries: JournalEntry[],
+  ) {}
+
+  /**
+   * Start a new journal, or (resume) continue an existing one. Without
+   * `resume`, an existing journal is refused rather than overwritten: it may
+   * hold hours of measurements.
+   */
+  static async open(out: string, meta: JournalMeta, opts: { resume: boolean; label?: string }): Promise<RunJournal> {
+    const p = journalPaths(out);
+    const label = opts.label ?? out;
+    await mkdir(dirname(out), { recursive: true });
+    const haveIndex = await exists(p.index);
+    if (haveIndex && !opts.resume) {
+      throw new UsageError(
+        `An unfinished run's journal exists (${p.index}): pass \`--resume\` to continue it, or delete ${p.index} and ${p.rows} to start over`,
+      );
+    }
+    if (haveIndex) {
+      const { entries, size } = await RunJournal.load(p.index, p.rows, meta, label);
+      const rowsFd = await open(p.rows, 'r+');
+      await rowsFd.truncate(size);
+      const indexFd = await open(p.index, 'r+');
+      // Rewrite the index without a possibly torn last line.
+      const text = [JSON.stringify(meta), ...entries.map((e) => JSON.stringify(e))].join('\n') + '\n';
+      await indexFd.truncate(0);
+      await indexFd.write(text, 0, 'utf8');
+      await indexFd.sync();
+      await indexFd.close();
+      const idx = await open(p.index, 'a');
+      return new RunJournal(out, rowsFd, idx, size, entries);
+    }
+    const rowsFd = await open(p.rows, 'w');
+    await rowsFd.write(OBSERVATIONS_HEADER, 0, 'utf8');
+    await rowsFd.sync();
+    const indexFd = await open(p.index, 'w');
+    await indexFd.write(JSON.stringify(meta) + '\n', null, 'utf8');
+    await indexFd.sync();
+    return new RunJournal(out, rowsFd, indexFd, Buffer.byteLength(OBSERVATIONS_HEADER), []);
+  }
+
+  private static async load(indexPath: string, rowsPath: string, meta: JournalMeta, label: string): Promise<{ entries: JournalEntry[]; size: number }> {
+    const text = await readFile(indexPath, 'utf8');
+    const lines = text.split('\n');
+    // A line without its newline was torn by a kill: ignore it.
+    if (!text.endsWith('\n')) lines.pop();
+    let old: JournalMeta;
+    try {
+      old = JSON.parse(lines[0]) as JournalMeta;
+    } catch {
+      throw InputError.single({ file: indexPath, line: 1, expected: 'must start with the journal header line; delete the journal to start over' });
+    }
+    if (old.format !== 'anyopt-journal') throw InputError.single({ file: indexPath, line: 1, expected: 'must be an anyopt journal' });
+    if (old.campaign !== meta.campaign) {
+      throw new UsageError(
+        `The campaign file changed since this run began (journal ${indexPath} was started with campaign ${old.campaign}, the file is now ${meta.campaign}); ` +
+          `restore the original campaign to resume, or delete ${indexPath} and ${rowsPath} to start over`,
+      );
+    }
+    if (old.targets !== meta.targets) {
+      throw new UsageError(`The target list changed since this run began (journal ${indexPath}); use the same targets to resume, or delete the journal to start over`);
+    }
+    if (old.driver !== meta.driver || JSON.stringify(old.settings) !== JSON.stringify(meta.settings)) {
+      throw new UsageError(
+        `This run began with driver ${old.driver} ${JSON.stringify(old.settings)}, now ${meta.driver} ${JSON.stringify(meta.settings)} (journal ${indexPath}); resume with the same driver settings`,
+      );
+    }
+    let rowsSize: number;
+    try {
+      rowsSize = (await stat(rowsPath)).size;
+    } catch {
+      throw InputError.single({ file: rowsPath, expected: `is missing but the journal ${indexPath} refers to it; delete the journal to start over` });
+    }
+    const entries: JournalEntry[] = [];
+    let size = Buffer.byteLength(OBSERVATIONS_HEADER);
+    for (let i = 1; i < lines.length; i++) {
+      if (lines[i] === '') continue;
+      let e: JournalEntry;
+      try {
+        e = JSON.parse(lines[i]) as JournalEntry;
+      } catch {
+        break;
+      }
+      if (typeof e.end !== 'number' || e.end > rowsSize || e.end < size) break;
+      entries.push(e);
+      size = e.end;
+    }
+    void label;
+    return { entries, size };
+  }
+
+  get done(): Set<string> {
+    return new Set(this.entries.map((e) => e.experiment));
+  }
+
+  /** Append one finished experiment's rows; durable when the promise resolves. */
+  async append(experiment: string, rows: string, answered: number, targets: number): Promise<void> {
+    const bytes = Buffer.from(rows, 'utf8');
+    await this.rowsFd.write(bytes, 0, bytes.length, this.size);
+    await this.rowsFd.sync();
+    this.size += bytes.length;
+    const entry: JournalEntry = { experiment, end: this.size, answered, targets };
+    await this.indexFd.write(JSON.stringify(entry) + '\n', null, 'utf8');
+    await this.indexFd.sync();
+    this.entries.push(entry);
+  }
+
+  /** All experiments done: move the rows to OUT and drop the journal. */
+  async finish(): Promise<void> {
+    await this.rowsFd.close();
+    await this.indexFd.close();
+    const p = journalPaths(this.out);
+    await rename(p.rows, this.out);
+    await unlink(p.index);
+  }
+
+  /** Remove the journal and the partial rows (after close()). */
+  async discard(): Promise<void> {
+    const p = journalPaths(this.out);
+    await unlink(p.rows).catch(() => undefined);
+    await unlink(p.index).catch(() => undefined);
+  }
+
+  /** Stop without finishing (failure): keep the journal for `--resume`. */
+  async close(): Promise<void> {
+    await this.rowsFd.close().catch(() => undefined);
+    await this.indexFd.close().catch(() => undefined);
+  }
+}
+
+/** map.csv: `label,site`, from a mapper's site labels (Verfploeter client_id, MAnycastR rx) to site ids. */
+export async function readSiteMap(path: string, label = path): Promise<Map<string, string>> {
+  const t = await readTable<{ label: string; site: string }>(path, { label: col.text({ maxLength: 200 }), site: col.text({ pattern: SITE_ID, expected: 'must be a site id', maxLength: 64 }) }, { label });
+  failOnIssues(t.issues);
+  const m = new Map<string, string>();
+  const dup = [];
+  for (let i = 0; i < t.rows.length; i++) {
+    if (m.has(t.rows[i].label)) dup.push({ file: label, line: t.lines[i], column: 'label', expected: 'must be unique', received: t.rows[i].label });
+    m.set(t.rows[i].label, t.rows[i].site);
+  }
+  if (dup.length) throw new InputError(dup);
+  return m;
+}

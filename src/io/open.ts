@@ -1,0 +1,24 @@
+/** Opening input files (gunzip for `.gz`) and turning read failures into input issues. */
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { InputError, type InputIssue } from './issues.js';
+
+/** Open a file as a byte stream, gunzipping `.gz` files. */
+export function openInput(path: string): NodeJS.ReadableStream {
+  const raw = createReadStream(path);
+  return path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+}
+
+/** Turn a file-system or parser failure into an input issue with the file named. */
+export function wrapReadError(err: unknown, label: string): InputError {
+  const e = err as NodeJS.ErrnoException & { lines?: number };
+  let issue: InputIssue;
+  if (e?.code === 'ENOENT') issue = { file: label, expected: 'file not found' };
+  else if (e?.code === 'EISDIR') issue = { file: label, expected: 'must be a file, not a directory' };
+  else if (e?.code === 'EACCES') issue = { file: label, expected: 'cannot be read (permission denied)' };
+  else if (e?.code?.startsWith?.('CSV_')) issue = { file: label, line: e.lines, expected: `must be valid CSV (${e.message})` };
+  else if (e?.code === 'Z_DATA_ERROR') issue = { file: label, expected: 'must be valid gzip data' };
+  else issue = { file: label, expected: `could not be read: ${e?.message ?? String(err)}` };
+  return new InputError([issue], 1, { cause: err });
+}
+
