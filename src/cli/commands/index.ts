@@ -9,6 +9,9 @@ import { registerSim } from './sim.js';
 import { registerDemo } from './demo.js';
 import { registerMeasure } from './measure.js';
 import { registerImport } from './import.js';
+import { registerOrders } from './orders.js';
+import { registerPredict } from './predict.js';
+import { registerEvaluate } from './evaluate.js';
 
 export type Register = (program: Command, host: CommandHost) => void;
 
@@ -17,4 +20,7 @@ export const commands: Register[] = [
   registerSim,
   registerMeasure,
   registerImport,
+  registerOrders,
+  registerPredict,
+  registerEvaluate,
 ];
