@@ -7,7 +7,7 @@
  * Lines whose first character is `#` are comments. Extra columns are ignored.
  */
 import { parse } from 'csv-parse';
-import { IssueList, InputError } from './issues.js';
+import { IssueList, InputError, type InputIssue } from './issues.js';
 import { readLines, splitCsvLine } from './lines.js';
 import { openInput, pipeInto, wrapReadError } from './open.js';
 
@@ -212,4 +212,17 @@ export async function readTableFast<R>(path: string, columns: Columns<R>, opts: 
     table.add(splitCsvLine(line), lineNo);
   }
   return table.result();
+}
+
+/** Issues for rows whose `column` value repeats an earlier row's (`must be unique (also on line N)`). */
+export function duplicateIssues<R>(table: Pick<ReadTableResult<R>, 'rows' | 'lines'>, key: (row: R) => string, file: string, column: string): InputIssue[] {
+  const seen = new Map<string, number>();
+  const out: InputIssue[] = [];
+  table.rows.forEach((row, i) => {
+    const k = key(row);
+    const first = seen.get(k);
+    if (first !== undefined) out.push({ file, line: table.lines[i], column, expected: `must be unique (also on line ${first})`, received: k });
+    else seen.set(k, table.lines[i]);
+  });
+  return out;
 }
