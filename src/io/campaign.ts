@@ -17,7 +17,7 @@
 import { open, readFile, rename, stat, unlink, mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { validateCampaign, type Campaign, type CampaignSite } from '../measure/campaign.js';
-import { readTable, col, failOnIssues, wrapReadError } from './csv.js';
+import { readTable, readTableFast, col, duplicateIssues, failOnIssues, wrapReadError } from './csv.js';
 import { InputError, UsageError } from './issues.js';
 import { OBSERVATIONS_HEADER } from './observations.js';
 
@@ -65,14 +65,7 @@ export async function readPlanSites(path: string, label = path): Promise<Campaig
     { label },
   );
   failOnIssues(t.issues);
-  const seen = new Map<string, number>();
-  const dup = [];
-  for (let i = 0; i < t.rows.length; i++) {
-    const s = t.rows[i].site;
-    const first = seen.get(s);
-    if (first !== undefined) dup.push({ file: label, line: t.lines[i], column: 'site', expected: `must be unique (already on line ${first})`, received: s });
-    else seen.set(s, t.lines[i]);
-  }
+  const dup = duplicateIssues(t, (r) => r.site, label, 'site');
   if (dup.length > 0) throw new InputError(dup);
   if (t.rows.length === 0) throw InputError.single({ file: label, expected: 'must list at least one site' });
   return t.rows;
@@ -86,20 +79,13 @@ export interface TargetList {
 
 /** targets.csv for a run: `target` (the probed address or any id), optional `prefix`. */
 export async function readTargetList(path: string, label = path): Promise<TargetList> {
-  const t = await readTable<{ target: string; prefix: string }>(
+  const t = await readTableFast<{ target: string; prefix: string }>(
     path,
     { target: col.text({ maxLength: 100, pattern: /^[^,|"\s]+$/, expected: 'must be a target id without spaces, commas, quotes or "|"' }), prefix: col.optional(col.text(), '') },
     { label },
   );
   failOnIssues(t.issues);
-  const seen = new Map<string, number>();
-  const dup = [];
-  for (let i = 0; i < t.rows.length; i++) {
-    const s = t.rows[i].target;
-    const first = seen.get(s);
-    if (first !== undefined) dup.push({ file: label, line: t.lines[i], column: 'target', expected: `must be unique (already on line ${first})`, received: s });
-    else seen.set(s, t.lines[i]);
-  }
+  const dup = duplicateIssues(t, (r) => r.target, label, 'target');
   if (dup.length > 0) throw new InputError(dup);
   return { targetIds: t.rows.map((r) => r.target), prefixes: t.rows.map((r) => r.prefix) };
 }

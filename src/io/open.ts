@@ -3,10 +3,19 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { InputError, type InputIssue } from './issues.js';
 
-/** Open a file as a byte stream, gunzipping `.gz` files. */
+/** Open a file as a byte stream, gunzipping `.gz` files. A read error (missing file) reaches the returned stream. */
 export function openInput(path: string): NodeJS.ReadableStream {
   const raw = createReadStream(path);
-  return path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  if (!path.endsWith('.gz')) return raw;
+  const gunzip = createGunzip();
+  raw.on('error', (err) => gunzip.destroy(err));
+  return raw.pipe(gunzip);
+}
+
+/** Pipe a source into a transform so that a failure of the source fails the transform too (`.pipe` does not). */
+export function pipeInto<T extends NodeJS.ReadWriteStream & { destroy(err?: Error): unknown }>(source: NodeJS.ReadableStream, into: T): T {
+  source.on('error', (err: Error) => into.destroy(err));
+  return source.pipe(into) as T;
 }
 
 /** Turn a file-system or parser failure into an input issue with the file named. */

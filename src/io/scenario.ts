@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { col, INVALID, readTable, readTableFast, wrapReadError, type Column } from './csv.js';
+import { col, duplicateIssues, INVALID, readTable, readTableFast, wrapReadError, type Column } from './csv.js';
 import { IssueList, InputError, type InputIssue } from './issues.js';
 import { readLines } from './lines.js';
 import { writeFileAtomic } from './write.js';
@@ -72,16 +72,12 @@ const POP_COLUMNS = { asn: asnColumn, city: col.text(), lat: latColumn, lon: lon
 /** Read sites.csv into rows (duplicate ids reported). */
 export async function readSites(path: string, label = path): Promise<{ sites: SiteRow[]; issues: IssueList }> {
   const t = await readTable(path, SITE_COLUMNS, { label });
-  const seen = new Map<string, number>();
-  const sites: SiteRow[] = [];
-  t.rows.forEach((r, i) => {
-    const prev = seen.get(r.site);
-    if (prev !== undefined) {
-      t.issues.add({ file: label, line: t.lines[i], column: 'site', expected: `must be unique (also on line ${prev})`, received: r.site });
-      return;
-    }
-    seen.set(r.site, t.lines[i]);
-    sites.push({
+  const dups = duplicateIssues(t, (r) => r.site, label, 'site');
+  for (const d of dups) t.issues.add(d);
+  const dupLines = new Set(dups.map((d) => d.line));
+  const sites: SiteRow[] = t.rows
+    .filter((_, i) => !dupLines.has(t.lines[i]))
+    .map((r) => ({
       site: r.site,
       city: r.city,
       lat: r.lat,
@@ -90,8 +86,7 @@ export async function readSites(path: string, label = path): Promise<{ sites: Si
       providerAsn: r.provider_asn,
       ...(Number.isNaN(r.capacity) ? {} : { capacity: r.capacity }),
       peers: r.peers,
-    });
-  });
+    }));
   return { sites, issues: t.issues };
 }
 
@@ -209,12 +204,7 @@ export async function readScenario(dir: string, labelDir = dir): Promise<Scenari
   ]);
   const issues: InputIssue[] = [...sitesR.issues.items, ...targetsR.issues.items, ...popsR.issues.items, ...relR.issues.items];
   const total = sitesR.issues.total + targetsR.issues.total + popsR.issues.total + relR.issues.total;
-  const seenTargets = new Map<string, number>();
-  targetsR.rows.forEach((r, i) => {
-    const prev = seenTargets.get(r.target);
-    if (prev !== undefined) issues.push({ file: l(SCENARIO_FILES.targets), line: targetsR.lines[i], column: 'target', expected: `must be unique (also on line ${prev})`, received: r.target });
-    else seenTargets.set(r.target, targetsR.lines[i]);
-  });
+  issues.push(...duplicateIssues(targetsR, (r) => r.target, l(SCENARIO_FILES.targets), 'target'));
   if (sitesR.sites.length === 0 && sitesR.issues.total === 0) issues.push({ file: l(SCENARIO_FILES.sites), expected: 'must list at least one site' });
   if (issues.length > 0) throw new InputError(issues.slice(0, 1000), Math.max(total, issues.length));
   return {

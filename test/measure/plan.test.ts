@@ -98,7 +98,7 @@ describe('anyopt measure plan (CLI)', () => {
     writeFileSync(join(dir, 's.csv'), 'site,provider\nams,P1\nlhr,P2\nams,P3\n');
     const r = await runInProcess(['measure', 'plan', '--sites', 's.csv'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: s.csv:4: column "site" must be unique (already on line 2), got "ams"\n');
+    expect(r.stderr).toBe('error: s.csv:4: column "site" must be unique (also on line 2), got "ams"\n');
   });
 
   it('rejects an unknown strategy', async () => {

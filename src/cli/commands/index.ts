@@ -9,6 +9,9 @@ import { registerSim } from './sim.js';
 import { registerDemo } from './demo.js';
 import { registerMeasure } from './measure.js';
 import { registerImport } from './import.js';
+import { registerOrders } from './orders.js';
+import { registerPredict } from './predict.js';
+import { registerEvaluate } from './evaluate.js';
 import { registerOptimize } from './optimize.js';
 import { registerValidate } from './validate.js';
 
@@ -19,6 +22,9 @@ export const commands: Register[] = [
   registerSim,
   registerMeasure,
   registerImport,
+  registerOrders,
+  registerPredict,
+  registerEvaluate,
   registerOptimize,
   registerValidate,
 ];
