@@ -276,3 +276,49 @@ export function greedyByUnicast(model: PreferenceModel, weight: Float64Array, si
   }
   return subset;
 }
+
+/**
+ * Iterated local search: perturb the best plan by a few random swaps (an
+ * announcing site out, a silent one in, within the required / excluded
+ * limits), run the local search again, keep the result when it is better.
+ * Seeded, so the same input gives the same plan.
+ */
+export function iteratedLocalSearch(
+  cl: Classes,
+  start: HeuristicResult,
+  lim: SizeLimits,
+  opts: { rounds: number; seed: number; swaps?: number; shouldStop?: () => boolean },
+): HeuristicResult {
+  const S = cl.S;
+  let best = start;
+  let state = opts.seed >>> 0 || 1;
+  const rand = (n: number) => {
+    // xorshift32: small, seeded, enough for picking sites.
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state % n;
+  };
+  const swaps = opts.swaps ?? 3;
+  for (let round = 0; round < opts.rounds; round++) {
+    if (opts.shouldStop?.()) break;
+    const trial = Uint8Array.from(best.subset);
+    const ins: number[] = [];
+    const outs: number[] = [];
+    for (let s = 0; s < S; s++) {
+      if (lim.required[s] || lim.excluded[s]) continue;
+      (trial[s] ? ins : outs).push(s);
+    }
+    if (ins.length === 0 || outs.length === 0) break;
+    for (let j = 0; j < swaps && ins.length > 0 && outs.length > 0; j++) {
+      const a = ins.splice(rand(ins.length), 1)[0];
+      const b = outs.splice(rand(outs.length), 1)[0];
+      trial[a] = 0;
+      trial[b] = 1;
+    }
+    const r = localSearch(cl, trial, lim, { shouldStop: opts.shouldStop });
+    if (r.cost < best.cost * (1 - 1e-12)) best = r;
+  }
+  return best;
+}

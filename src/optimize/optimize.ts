@@ -21,7 +21,7 @@ import type { PreferenceModel } from '../orders/model.js';
 import { BranchAndBound, MAX_EXACT_SITES, trieBound } from './exact.js';
 import { exhaustiveSearch, MAX_EXHAUSTIVE_FREE_SITES } from './exhaustive.js';
 import { lagrangianBound } from './lagrangian.js';
-import { greedyAdd, greedyByUnicast, greedyDrop, localSearch, type SizeLimits } from './heuristic.js';
+import { greedyAdd, greedyByUnicast, greedyDrop, iteratedLocalSearch, localSearch, type SizeLimits } from './heuristic.js';
 import { buildClasses, buildTrie, trieCosts, trieLoads, type CostSpec, type OrderTrie } from './instance.js';
 
 export type Objective = 'mean' | 'p95';
@@ -163,6 +163,14 @@ function solveSum(
   const fromAdd = localSearch(classes, add.subset, lim, { shouldStop: o.shouldStop });
   const fromDrop = localSearch(classes, drop.subset, lim, { shouldStop: o.shouldStop });
   let heur = fromAdd.cost <= fromDrop.cost ? fromAdd : fromDrop;
+  // Iterated local search where the plan stays heuristic or seeds branch and bound (subset sums
+  // need no start); rounds scaled so it stays a small share of the work.
+  let freeSites = 0;
+  for (let s = 0; s < S; s++) freeSites += lim.required[s] || lim.excluded[s] ? 0 : 1;
+  if (!exact || freeSites > EXHAUSTIVE_FIRST) {
+    const rounds = exact ? 20 : Math.max(10, Math.min(300, Math.floor(2e8 / Math.max(1, classes.count * S))));
+    heur = iteratedLocalSearch(classes, heur, lim, { rounds, seed: 1, shouldStop: o.shouldStop });
+  }
   const costs = trieCosts(model, trie, weight, spec);
   const capacity = o.capacity && Array.from(o.capacity).some((c) => Number.isFinite(c)) ? o.capacity : undefined;
   const base = { heuristicBest: heur.subset, greedyAdd: add.subset, greedyDrop: drop.subset };
@@ -262,7 +270,7 @@ export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: O
     ga = r.greedyAdd;
     gd = r.greedyDrop;
     nodes = r.nodes;
-    if (!r.subset) return infeasibleByCapacity(model, trie, weight, r.heuristicBest, capacity, r.status === 'stopped-empty');
+    if (!r.subset) return infeasibleByCapacity(model, trie, weight, r.heuristicBest, capacity, r.status === 'stopped-empty', exact);
     chosen = r.subset;
     value = r.cost / totalW;
     lowerBound = r.lowerBound / totalW;
@@ -271,7 +279,7 @@ export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: O
     const p = solveP95(model, trie, weight, lim, o, exact, totalW);
     if (!p.subset) {
       if (p.reason) return { kind: 'infeasible', reason: p.reason };
-      return infeasibleByCapacity(model, trie, weight, p.fallback, capacity, p.stopped);
+      return infeasibleByCapacity(model, trie, weight, p.fallback, capacity, p.stopped, exact);
     }
     chosen = p.subset;
     value = p.value;
@@ -309,11 +317,17 @@ function infeasibleByCapacity(
   best: Uint8Array,
   capacity: Float64Array | undefined,
   stopped: boolean,
+  exact: boolean,
 ): Infeasible {
-  const why = stopped ? 'no plan within the capacities was found before the time limit' : 'no subset of sites keeps every site within its capacity';
+  const why = !exact
+    ? 'the heuristic (used past 30 sites) does not enforce capacities, and its best plan breaks one; no proof that none exists'
+    : stopped
+      ? 'no plan within the capacities was found before the time limit'
+      : 'no subset of sites keeps every site within its capacity';
   if (!capacity) return { kind: 'infeasible', reason: stopped ? 'no plan was found before the time limit' : 'no subset satisfies the constraints' };
   const worst = overload(trie, model, weight, best, capacity);
   if (!worst) return { kind: 'infeasible', reason: why };
+  // In the heuristic case `best` is the plan itself, not "the best plan without capacities".
   return { kind: 'infeasible', reason: why, site: model.siteIds[worst.site], load: worst.load, capacity: capacity[worst.site] };
 }
 
