@@ -36,7 +36,7 @@ export interface PlanFile {
   format: 'anyopt-plan';
   version: 1;
   objective: 'mean' | 'p95';
-  method: 'exact' | 'heuristic';
+  method: 'exact' | 'heuristic' | 'milp';
   /** `optimal` = proven best under the model; `feasible` = a plan with a gap to a proven lower bound. */
   status: 'optimal' | 'feasible';
   /** The optimised figure (mean counting unpredicted targets at uncoveredMs, or p95), ms. */

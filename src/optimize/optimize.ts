@@ -22,10 +22,12 @@ import { BranchAndBound, MAX_EXACT_SITES, trieBound } from './exact.js';
 import { exhaustiveSearch, MAX_EXHAUSTIVE_FREE_SITES } from './exhaustive.js';
 import { lagrangianBound } from './lagrangian.js';
 import { greedyAdd, greedyByUnicast, greedyDrop, iteratedLocalSearch, localSearch, type SizeLimits } from './heuristic.js';
-import { buildClasses, buildTrie, trieCosts, trieLoads, type CostSpec, type OrderTrie } from './instance.js';
+import { buildClasses, buildTrie, classEvaluate, trieCosts, trieLoads, type CostSpec, type OrderTrie } from './instance.js';
+import { solveMilp } from './milp.js';
+import type { Solver } from '../solver/solver.js';
 
 export type Objective = 'mean' | 'p95';
-export type Method = 'auto' | 'exact' | 'heuristic';
+export type Method = 'auto' | 'exact' | 'heuristic' | 'milp';
 
 export interface OptimizeOptions {
   /** Exactly this many sites. */
@@ -43,6 +45,10 @@ export interface OptimizeOptions {
   uncoveredMs?: number;
   /** Polled during long searches; true stops them (the plan then carries a gap). */
   shouldStop?: () => boolean;
+  /** Needed for method `milp` (from `loadSolver()`). */
+  solver?: Solver;
+  /** Seconds the MILP solver may use (method `milp`; it cannot poll shouldStop). */
+  milpTimeLimitS?: number;
   /** Progress notes ("greedy", "branch and bound", ...). */
   onPhase?: (phase: string) => void;
 }
@@ -51,7 +57,7 @@ export interface OptimizeResult {
   kind: 'plan';
   subset: Uint8Array;
   objective: Objective;
-  method: 'exact' | 'heuristic';
+  method: 'exact' | 'heuristic' | 'milp';
   status: 'optimal' | 'feasible';
   /** Objective of the plan: mean ms (uncovered at uncoveredMs) or p95 ms. */
   value: number;
@@ -174,6 +180,18 @@ function solveSum(
   const costs = trieCosts(model, trie, weight, spec);
   const capacity = o.capacity && Array.from(o.capacity).some((c) => Number.isFinite(c)) ? o.capacity : undefined;
   const base = { heuristicBest: heur.subset, greedyAdd: add.subset, greedyDrop: drop.subset };
+  if (o.method === 'milp') {
+    if (!o.solver) throw new Error('method milp needs a solver');
+    o.onPhase?.('milp');
+    const heurOk = !capacity || !overload(trie, model, weight, heur.subset, capacity);
+    const r = solveMilp(o.solver, classes, lim, { capacity, start: heurOk ? heur.subset : undefined, timeLimitS: o.milpTimeLimitS });
+    if (!r.subset) {
+      const status = r.status === 'infeasible' ? 'infeasible' : 'stopped-empty';
+      return { ...base, subset: undefined, cost: Infinity, lowerBound: r.lowerBound, status, nodes: 0 };
+    }
+    const cost = classEvaluate(classes, r.subset);
+    return { ...base, subset: r.subset, cost, lowerBound: Math.min(r.lowerBound, cost), status: r.status === 'optimal' ? 'optimal' : 'feasible', nodes: 0 };
+  }
   if (exact) {
     const heurOk = !capacity || !overload(trie, model, weight, heur.subset, capacity);
     if (target !== undefined && heurOk && heur.cost <= target * (1 + 1e-12) + 1e-12) {
@@ -247,6 +265,7 @@ export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: O
   const method = o.method ?? 'auto';
   if (method === 'exact' && S > MAX_EXACT_SITES) throw new Error(`--method exact handles up to ${MAX_EXACT_SITES} sites; this model has ${S}`);
   const exact = method === 'exact' || (method === 'auto' && S <= MAX_EXACT_SITES);
+  if (method === 'milp' && (o.objective ?? 'mean') !== 'mean') throw new Error('method milp supports the mean objective only');
   const lim = limitsOf(S, o);
   if (lim.minSites > lim.maxSites) return { kind: 'infeasible', reason: `no subset has between ${lim.minSites} and ${lim.maxSites} sites` };
   const uncoveredMs = o.uncoveredMs ?? DEFAULT_UNCOVERED_MS;
@@ -270,7 +289,7 @@ export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: O
     ga = r.greedyAdd;
     gd = r.greedyDrop;
     nodes = r.nodes;
-    if (!r.subset) return infeasibleByCapacity(model, trie, weight, r.heuristicBest, capacity, r.status === 'stopped-empty', exact);
+    if (!r.subset) return infeasibleByCapacity(model, trie, weight, r.heuristicBest, capacity, r.status === 'stopped-empty', exact || method === 'milp');
     chosen = r.subset;
     value = r.cost / totalW;
     lowerBound = r.lowerBound / totalW;
@@ -299,7 +318,7 @@ export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: O
     kind: 'plan',
     subset: chosen,
     objective,
-    method: exact ? 'exact' : 'heuristic',
+    method: method === 'milp' ? 'milp' : exact ? 'exact' : 'heuristic',
     status,
     value,
     lowerBound: status === 'optimal' ? value : lowerBound,

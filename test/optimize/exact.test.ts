@@ -266,3 +266,29 @@ describe('Lagrangian lower bound (reported next to heuristic plans)', () => {
     });
   }
 });
+
+describe('--method milp (HiGHS) against brute force', () => {
+  for (const seed of [31, 32, 33]) {
+    it(`seed ${seed}`, async () => {
+      const { loadSolver } = await import('../../src/solver/solver.js');
+      const solver = await loadSolver();
+      const S = 5 + (seed % 3);
+      const model = syntheticModel({ sites: S, targets: 40, seed, kind: seed % 2 ? 'random' : 'clustered', networks: 8, partialShare: 0.2, unknownRttShare: 0.1 });
+      const w = weights(40, seed);
+      const W = reachW(model, w);
+      for (const v of [{}, { k: 2 }, { required: [0], excluded: [1] }, { capacity: Float64Array.from({ length: S }, () => W * 0.4) }] as OptimizeOptions[]) {
+        const brute = bruteMean(model, w, v);
+        const r = optimizeSites(model, w, { ...v, method: 'milp', solver, uncoveredMs: PENALTY });
+        if (brute.subsets === 0) {
+          expect(r.kind).toBe('infeasible');
+          continue;
+        }
+        expect(r.kind).toBe('plan');
+        if (r.kind !== 'plan') continue;
+        expect(r.status).toBe('optimal');
+        expect(r.method).toBe('milp');
+        expect(r.value).toBeCloseTo(brute.best, 6);
+      }
+    });
+  }
+});

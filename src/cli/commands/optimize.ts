@@ -19,6 +19,7 @@ import { jsonNumber, planToJson, readSiteCapacities, readTargetWeights, type Pla
 import type { PreferenceModel } from '../../orders/model.js';
 import { assignSubset, summarize, type PlanSummary } from '../../optimize/evaluate.js';
 import { DEFAULT_UNCOVERED_MS, optimizeSites, type Method, type Objective } from '../../optimize/optimize.js';
+import { loadSolver } from '../../solver/solver.js';
 
 export interface ModelInputs {
   model: PreferenceModel;
@@ -91,7 +92,7 @@ export function registerOptimize(program: Command, host: CommandHost): void {
     .option('--exclude <sites>', 'comma-separated sites that must not announce')
     .option('--capacity <file>', 'sites.csv with site,capacity columns (capacity in target-weight units; empty = unlimited)')
     .option('--objective <name>', 'mean | p95', 'mean')
-    .option('--method <name>', 'auto | exact | heuristic (auto: exact up to 30 sites)', 'auto')
+    .option('--method <name>', 'auto | exact | heuristic | milp (auto: exact up to 30 sites; milp: HiGHS, a slower reference)', 'auto')
     .option('--time-limit <s>', 'stop searching after this many seconds and report the gap', '60')
     .option('--uncovered-ms <ms>', 'cost of a target left without a predicted RTT (objective mean)', String(DEFAULT_UNCOVERED_MS))
     .option('--spacing <s>', 'seconds between switching on consecutive sites, recorded in the plan', '300')
@@ -113,7 +114,8 @@ greedy drop on stderr. Exit 1 when no subset meets the capacities (the binding s
         const started = ctx.now();
         if (opts.k !== undefined && opts.maxSites !== undefined) throw new UsageError('Use either `--k` or `--max-sites`, not both');
         const objective = choiceOption<Objective>('--objective', opts.objective as string, ['mean', 'p95'], 'mean');
-        const method = choiceOption<Method>('--method', opts.method as string, ['auto', 'exact', 'heuristic'], 'auto');
+        const method = choiceOption<Method>('--method', opts.method as string, ['auto', 'exact', 'heuristic', 'milp'], 'auto');
+        if (method === 'milp' && objective !== 'mean') throw expected('--method', 'auto, exact or heuristic with `--objective p95` (milp handles the mean)', method);
         const timeLimit = numberOption('--time-limit', opts.timeLimit as string, { min: 0 });
         const uncoveredMs = numberOption('--uncovered-ms', opts.uncoveredMs as string, { min: 0 });
         const spacingS = numberOption('--spacing', opts.spacing as string, { min: 0 });
@@ -141,7 +143,8 @@ greedy drop on stderr. Exit 1 when no subset meets the capacities (the binding s
         if (weightsNote) ctx.stderr.write(`note: ${weightsNote}\n`);
 
         const deadline = started + timeLimit * 1000;
-        const phases = ['merging orders', 'greedy', 'local search', 'branch and bound', 'exhaustive subset sums'];
+        const solver = method === 'milp' ? await loadSolver() : undefined;
+        const phases = ['merging orders', 'greedy', 'local search', 'branch and bound', 'exhaustive subset sums', 'milp', 'lagrangian bound'];
         const bar = startProgress(ctx, 'optimize', phases.length);
         const result = (() => {
           try {
@@ -154,6 +157,8 @@ greedy drop on stderr. Exit 1 when no subset meets the capacities (the binding s
               objective,
               method,
               uncoveredMs,
+              solver,
+              milpTimeLimitS: Math.max(1, (deadline - ctx.now()) / 1000),
               shouldStop: () => ctx.now() > deadline,
               onPhase: (p) => bar.update(phases.indexOf(p) + 1),
             });
