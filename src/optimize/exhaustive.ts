@@ -30,6 +30,8 @@ export interface ExhaustiveOptions {
   capacity?: Float64Array;
   /** Decision mode: any subset with cost <= target will do. */
   target?: number;
+  /** Polled once per site; true abandons the search (result `stopped`). */
+  shouldStop?: () => boolean;
 }
 
 export interface ExhaustiveResult {
@@ -38,6 +40,8 @@ export interface ExhaustiveResult {
   cost: number;
   /** Subsets that met every constraint. */
   feasible: number;
+  /** Abandoned on request before the end. */
+  stopped?: boolean;
 }
 
 function zeta(f: Float64Array, bits: number): void {
@@ -112,6 +116,7 @@ export function exhaustiveSearch(trie: OrderTrie, costs: TrieCosts, o: Exhaustiv
   const g = new Float64Array(half);
   const fullHalf = half - 1;
   for (let b = 0; b < F; b++) {
+    if (o.shouldStop?.()) return { cost: Infinity, feasible: 0, stopped: true };
     const s = free[b];
     for (const pass of hasCap(s) ? ['cost', 'load'] : ['cost']) {
       g.fill(0);

@@ -287,7 +287,7 @@ export function iteratedLocalSearch(
   cl: Classes,
   start: HeuristicResult,
   lim: SizeLimits,
-  opts: { rounds: number; seed: number; swaps?: number; shouldStop?: () => boolean },
+  opts: { rounds: number; seed: number; swaps?: number; shouldStop?: () => boolean; /** Stop once the cost is at most this. */ target?: number },
 ): HeuristicResult {
   const S = cl.S;
   let best = start;
@@ -302,7 +302,7 @@ export function iteratedLocalSearch(
   };
   const swaps = opts.swaps ?? 3;
   for (let round = 0; round < opts.rounds; round++) {
-    if (opts.shouldStop?.()) break;
+    if (opts.shouldStop?.() || (opts.target !== undefined && best.cost <= opts.target)) break;
     const trial = Uint8Array.from(best.subset);
     const ins: number[] = [];
     const outs: number[] = [];

@@ -174,8 +174,8 @@ function solveSum(
   let freeSites = 0;
   for (let s = 0; s < S; s++) freeSites += lim.required[s] || lim.excluded[s] ? 0 : 1;
   if (!exact || freeSites > EXHAUSTIVE_FIRST) {
-    const rounds = exact ? 20 : Math.max(10, Math.min(300, Math.floor(2e8 / Math.max(1, classes.count * S))));
-    heur = iteratedLocalSearch(classes, heur, lim, { rounds, seed: 1, shouldStop: o.shouldStop });
+    const rounds = exact ? 20 : Math.max(10, Math.min(target === undefined ? 300 : 50, Math.floor(2e8 / Math.max(1, classes.count * S))));
+    heur = iteratedLocalSearch(classes, heur, lim, { rounds, seed: 1, shouldStop: o.shouldStop, target });
   }
   const costs = trieCosts(model, trie, weight, spec);
   const capacity = o.capacity && Array.from(o.capacity).some((c) => Number.isFinite(c)) ? o.capacity : undefined;
@@ -201,7 +201,16 @@ function solveSum(
     for (let s = 0; s < S; s++) free += lim.required[s] || lim.excluded[s] ? 0 : 1;
     const exhaustive = (): SumSolve => {
       o.onPhase?.('exhaustive subset sums');
-      const r = exhaustiveSearch(trie, costs, { ...lim, capacity, target });
+      const r = exhaustiveSearch(trie, costs, { ...lim, capacity, target, shouldStop: o.shouldStop });
+      if (r.stopped) {
+        // Out of time: the heuristic plan, with the root bound as the proven lower bound.
+        const state = new Uint8Array(S);
+        for (let s = 0; s < S; s++) state[s] = lim.required[s] ? 1 : lim.excluded[s] ? 2 : 0;
+        const lb = trieBound(trie, costs, state);
+        return heurOk && target === undefined
+          ? { ...base, subset: heur.subset, cost: heur.cost, lowerBound: lb, status: 'feasible', nodes: 0 }
+          : { ...base, subset: undefined, cost: Infinity, lowerBound: lb, status: 'stopped-empty', nodes: 0 };
+      }
       const met = target === undefined || r.cost <= target * (1 + 1e-12) + 1e-12;
       return r.subset && met
         ? { ...base, subset: r.subset, cost: r.cost, lowerBound: r.cost, status: 'optimal', nodes: r.feasible }
@@ -396,15 +405,27 @@ function solveP95(model: PreferenceModel, trie: OrderTrie, weight: Float64Array,
       ? { value: NaN, lowerBound: NaN, proven: false, nodes, fallback, stopped: false }
       : { value: NaN, lowerBound: NaN, proven: false, nodes, fallback, stopped: false, reason: 'no subset gives 95% of the target weight a predicted RTT, so no p95 exists' };
   }
-  // Invariant: cand[hi] feasible; everything below lo proven (or believed) infeasible.
+  // Invariant: cand[hi] feasible; everything below lo believed infeasible, below provenLo proven
+  // infeasible (feasibility is monotone in the threshold).
   let lo = 0;
   let hi = n - 1;
+  let provenLo = 0;
   while (lo < hi) {
+    if (o.shouldStop?.()) {
+      proven = false;
+      break;
+    }
     const mid = (lo + hi) >>> 1;
+    const before = proven;
+    proven = true;
     if (feasible(cand[mid])) hi = mid;
-    else lo = mid + 1;
+    else {
+      lo = mid + 1;
+      if (proven) provenLo = lo;
+    }
+    proven = before && proven;
   }
-  // A proven lower bound: the smallest threshold the root bound cannot rule out.
+  // A proven lower bound: the smallest threshold neither the search nor the root bound rules out.
   let lowerBound = bestTau;
   if (!proven) {
     const state = new Uint8Array(model.siteIds.length);
@@ -417,7 +438,7 @@ function solveP95(model: PreferenceModel, trie: OrderTrie, weight: Float64Array,
       if (lb <= budget * (1 + 1e-12) + 1e-12) b = mid;
       else a = mid + 1;
     }
-    lowerBound = cand[a];
+    lowerBound = Math.max(cand[a], cand[Math.min(provenLo, hi)]);
   }
   return { subset: best, value: bestTau, lowerBound, proven, nodes, fallback, stopped };
 }
