@@ -292,3 +292,22 @@ describe('--method milp (HiGHS) against brute force', () => {
     });
   }
 });
+
+describe('time limit', () => {
+  it('a search stopped at once still returns a plan, with a proven bound not above the optimum', () => {
+    const model = syntheticModel({ sites: 20, targets: 300, seed: 41, kind: 'random' });
+    const w = weights(300, 41);
+    const full = optimizeSites(model, w);
+    expect(full.kind === 'plan' && full.status).toBe('optimal');
+    for (const objective of ['mean', 'p95'] as const) {
+      const ref = optimizeSites(model, w, { objective });
+      const stopped = optimizeSites(model, w, { objective, shouldStop: () => true });
+      expect(ref.kind).toBe('plan');
+      expect(stopped.kind).toBe('plan');
+      if (ref.kind !== 'plan' || stopped.kind !== 'plan') continue;
+      expect(stopped.value).toBeGreaterThanOrEqual(ref.value - 1e-9);
+      expect(stopped.lowerBound).toBeLessThanOrEqual(ref.value + 1e-9);
+      if (stopped.status === 'feasible') expect(stopped.gap).toBeGreaterThanOrEqual(0);
+    }
+  });
+});
