@@ -14,7 +14,8 @@
  * sites as if every target reached its lowest-RTT announcing site (it ignores
  * BGP), using lazy greedy evaluation (that objective is submodular).
  *
- * Capacities are not handled here; the exact search enforces them.
+ * Capacities: the moves above ignore them; `repairCapacity` moves a plan
+ * within them afterwards (the exact search enforces them exactly).
  */
 import type { PreferenceModel } from '../orders/model.js';
 import type { Classes } from './instance.js';
@@ -321,4 +322,87 @@ export function iteratedLocalSearch(
     if (r.cost < best.cost * (1 - 1e-12)) best = r;
   }
   return best;
+}
+
+/** Cost and total overload (sum over sites of load above capacity) of a subset on the classes. */
+function costAndOverload(cl: Classes, subset: Uint8Array, capacity: Float64Array, loads: Float64Array): { cost: number; over: number } {
+  const { S, order, len, cost, tail, weight } = cl;
+  loads.fill(0);
+  let total = cl.constant;
+  for (let c = 0; c < cl.count; c++) {
+    const base = c * S;
+    const l = len[c];
+    let k = 0;
+    while (k < l && !subset[order[base + k]]) k++;
+    if (k < l) {
+      total += cost[base + k];
+      loads[order[base + k]] += weight[c];
+    } else total += tail[c];
+  }
+  let over = 0;
+  for (let s = 0; s < S; s++) if (subset[s] && loads[s] > capacity[s]) over += loads[s] - capacity[s];
+  return { cost: total, over };
+}
+
+/**
+ * Capacity repair for heuristic plans (past 30 sites, where the exact search
+ * does not run): from a plan that overloads some site, take the add, drop or
+ * swap move that most reduces the total overload (ties: the cost), until no
+ * site is overloaded or no move helps; then improve the cost with moves that
+ * keep every site within its capacity. Returns undefined when it cannot
+ * reach a plan within the capacities (which proves nothing).
+ */
+export function repairCapacity(cl: Classes, start: Uint8Array, lim: SizeLimits, capacity: Float64Array, opts: { shouldStop?: () => boolean; maxRounds?: number } = {}): HeuristicResult | undefined {
+  const S = cl.S;
+  const loads = new Float64Array(S);
+  let subset: Uint8Array = Uint8Array.from(start);
+  let cur = costAndOverload(cl, subset, capacity, loads);
+  const count = (a: Uint8Array) => a.reduce((x, y) => x + y, 0);
+  const better = (a: { cost: number; over: number }, b: { cost: number; over: number }) =>
+    a.over < b.over - 1e-9 || (Math.abs(a.over - b.over) <= 1e-9 && a.cost < b.cost * (1 - 1e-12));
+  const maxRounds = opts.maxRounds ?? 200;
+  for (let round = 0; round < maxRounds; round++) {
+    if (opts.shouldStop?.()) break;
+    const n = count(subset);
+    let best: { subset: Uint8Array; v: { cost: number; over: number } } | undefined;
+    const consider = (trial: Uint8Array) => {
+      const v = costAndOverload(cl, trial, capacity, loads);
+      // Once feasible, only feasible moves count.
+      if (cur.over <= 1e-9 && v.over > 1e-9) return;
+      if (better(v, best ? best.v : cur)) best = { subset: Uint8Array.from(trial), v };
+    };
+    const trial = Uint8Array.from(subset);
+    for (let s = 0; s < S; s++) {
+      if (lim.required[s] || lim.excluded[s]) continue;
+      if (subset[s] && n > lim.minSites) {
+        trial[s] = 0;
+        consider(trial);
+        trial[s] = 1;
+      } else if (!subset[s] && n < lim.maxSites) {
+        trial[s] = 1;
+        consider(trial);
+        trial[s] = 0;
+      }
+    }
+    // Swaps only while overloaded (they cost S^2 evaluations): out an overloaded site, in any other.
+    if (!best && cur.over > 1e-9) {
+      costAndOverload(cl, subset, capacity, loads);
+      const overloaded = [];
+      for (let s = 0; s < S; s++) if (subset[s] && !lim.required[s] && loads[s] > capacity[s]) overloaded.push(s);
+      for (const r of overloaded) {
+        for (let s = 0; s < S; s++) {
+          if (subset[s] || lim.excluded[s]) continue;
+          trial[r] = 0;
+          trial[s] = 1;
+          consider(trial);
+          trial[r] = 1;
+          trial[s] = 0;
+        }
+      }
+    }
+    if (!best) break;
+    subset = (best as { subset: Uint8Array }).subset;
+    cur = (best as { v: { cost: number; over: number } }).v;
+  }
+  return cur.over <= 1e-9 ? { subset, cost: cur.cost } : undefined;
 }

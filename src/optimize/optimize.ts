@@ -11,17 +11,20 @@
  * objective, so the same search answers it). Targets with an empty order
  * (unreachable whatever announces) are left out of the p95.
  *
- * Methods: `exact` is branch and bound (up to 30 sites), started from the
- * best heuristic plan; `heuristic` is greedy add / drop plus local search,
- * with the trie bound as the proven lower bound; `auto` picks exact up to 30
- * sites. A time limit turns an unfinished exact search into a plan with a gap.
- * Capacities are enforced by the exact search only.
+ * Methods: `exact` is exhaustive subset sums (up to 18 free sites, and as
+ * the fallback up to 24) or branch and bound (up to 30 sites), started from
+ * the best heuristic plan; `heuristic` is greedy add / drop plus iterated
+ * local search, with the trie and Lagrangian bounds as the proven lower
+ * bound; `milp` hands the SPLPO MILP to the solver; `auto` picks exact up to
+ * 30 sites. A time limit turns an unfinished search into a plan with a gap.
+ * Capacities are exact in the exact search and the MILP; past 30 sites a
+ * repair step moves the heuristic plan within them when it can.
  */
 import type { PreferenceModel } from '../orders/model.js';
 import { BranchAndBound, MAX_EXACT_SITES, trieBound } from './exact.js';
 import { exhaustiveSearch, MAX_EXHAUSTIVE_FREE_SITES } from './exhaustive.js';
 import { lagrangianBound } from './lagrangian.js';
-import { greedyAdd, greedyByUnicast, greedyDrop, iteratedLocalSearch, localSearch, type SizeLimits } from './heuristic.js';
+import { greedyAdd, greedyByUnicast, greedyDrop, iteratedLocalSearch, localSearch, repairCapacity, type SizeLimits } from './heuristic.js';
 import { buildClasses, buildTrie, classEvaluate, trieCosts, trieLoads, type CostSpec, type OrderTrie } from './instance.js';
 import { solveMilp } from './milp.js';
 import type { Solver } from '../solver/solver.js';
@@ -262,7 +265,10 @@ function solveSum(
     }
   }
   if (capacity && overload(trie, model, weight, heur.subset, capacity)) {
-    return { ...base, subset: undefined, cost: Infinity, lowerBound: lb, status: 'stopped-empty', nodes: 0 };
+    o.onPhase?.('capacity repair');
+    const repaired = repairCapacity(classes, heur.subset, lim, capacity, { shouldStop: o.shouldStop });
+    if (!repaired) return { ...base, subset: undefined, cost: Infinity, lowerBound: lb, status: 'stopped-empty', nodes: 0 };
+    heur = repaired;
   }
   const proven = heur.cost <= lb * (1 + 1e-12) + 1e-12;
   return { ...base, subset: heur.subset, cost: heur.cost, lowerBound: lb, status: proven ? 'optimal' : 'feasible', nodes: 0 };
@@ -348,7 +354,7 @@ function infeasibleByCapacity(
   exact: boolean,
 ): Infeasible {
   const why = !exact
-    ? 'the heuristic (used past 30 sites) does not enforce capacities, and its best plan breaks one; no proof that none exists'
+    ? 'the heuristic (used past 30 sites) found no plan within the capacities (this proves nothing: a plan may exist)'
     : stopped
       ? 'no plan within the capacities was found before the time limit'
       : 'no subset of sites keeps every site within its capacity';

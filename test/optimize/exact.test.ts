@@ -311,3 +311,26 @@ describe('time limit', () => {
     }
   });
 });
+
+describe('capacities past the exact search (heuristic with repair)', () => {
+  it('returns a plan that keeps every site within its capacity, and a bound below its cost', () => {
+    const S = 36;
+    const model = syntheticModel({ sites: S, targets: 2000, seed: 51, kind: 'clustered', networks: 100 });
+    const w = weights(2000, 51);
+    const W = reachW(model, w);
+    const free = optimizeSites(model, w, { method: 'heuristic' });
+    expect(free.kind).toBe('plan');
+    if (free.kind !== 'plan') return;
+    // Cap every site below the busiest site's load in the free plan.
+    const loads = siteLoads(S, assignSubset(model, free.subset), w);
+    const busiest = Math.max(...loads);
+    const capacity = new Float64Array(S).fill(Math.max(busiest * 0.6, W * 0.08));
+    const r = optimizeSites(model, w, { method: 'heuristic', capacity });
+    expect(r.kind).toBe('plan');
+    if (r.kind !== 'plan') return;
+    const after = siteLoads(S, assignSubset(model, r.subset), w);
+    for (let s = 0; s < S; s++) expect(after[s]).toBeLessThanOrEqual(capacity[s] + 1e-9);
+    expect(r.lowerBound).toBeLessThanOrEqual(r.value + 1e-9);
+    expect(r.value).toBeGreaterThanOrEqual(free.lowerBound - 1e-9);
+  });
+});
