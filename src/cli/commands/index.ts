@@ -7,10 +7,12 @@ import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import { registerSim } from './sim.js';
 import { registerDemo } from './demo.js';
+import { registerRoutes } from './routes.js';
 
 export type Register = (program: Command, host: CommandHost) => void;
 
 export const commands: Register[] = [
   registerDemo,
   registerSim,
+  registerRoutes,
 ];
