@@ -27,10 +27,20 @@ export interface InjectInput {
   announced(prefix: string, provider: number): boolean;
 }
 
-export class UnsafeInjectionError extends Error {}
+export class UnsafeInjectionError extends Error {
+  /** True when the input (providers file) is at fault rather than the plan. */
+  constructor(
+    message: string,
+    readonly inputProblem = false,
+  ) {
+    super(message);
+  }
+}
 
 function check(input: InjectInput): void {
   for (const r of input.routes) {
+    const p = input.providers[r.provider];
+    if (isV6(r.prefix) && p.nextHopV6 === '') throw new UnsafeInjectionError(`cannot inject ${r.prefix} via ${p.name}: the providers file gives it no IPv6 next hop (column next_hop_v6)`, true);
     if (!input.announced(r.prefix, r.provider)) {
       throw new UnsafeInjectionError(`refusing to inject ${r.prefix} via ${input.providers[r.provider]?.name}: that provider did not announce exactly this prefix`);
     }
@@ -43,7 +53,7 @@ export function injectionText(target: InjectTarget, input: InjectInput): string 
   check(input);
   const lp = input.localPref;
   const out: string[] = [];
-  const nh = (r: InjectRoute) => input.providers[r.provider].nextHop;
+  const nh = (r: InjectRoute) => (isV6(r.prefix) ? input.providers[r.provider].nextHopV6 : input.providers[r.provider].nextHop);
   if (target === 'gobgp') {
     out.push(`# anyopt routes: ${input.routes.length} routes, ${input.withdraw.length} withdrawals; every route NO_EXPORT`);
     for (const p of input.withdraw) out.push(`gobgp global rib${isV6(p) ? ' -a ipv6' : ''} del ${p}`);

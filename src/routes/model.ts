@@ -22,6 +22,8 @@ export interface ProviderSpec {
   asn: number;
   peerIp: string;
   nextHop: string;
+  /** Next hop for IPv6 routes ('' when the provider has none). */
+  nextHopV6: string;
   capacityMbps: number;
   commitMbps: number;
   pricePerMbps: number;

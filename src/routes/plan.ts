@@ -38,7 +38,8 @@ export function planRows(inst: Instance, res: OptimizeResult, minImprovementMs: 
   const { n, m } = inst;
   const before = beforeAssignment(inst);
   const rows: PlanRow[] = [];
-  const full = (j: number) => res.loads[j] + 1e-9 >= inst.usable[j] * 0.999;
+  // j cannot take prefix i on top of its planned load.
+  const full = (j: number, i: number) => res.loads[j] + inst.loadMbps[i] > inst.usable[j] * (1 + 1e-9) + 1e-9;
   const movesLeft = res.moves < inst.maxChanges;
   for (let i = 0; i < n; i++) {
     const to = res.assign[i];
@@ -51,9 +52,9 @@ export function planRows(inst: Instance, res: OptimizeResult, minImprovementMs: 
       if (bestPerf === to) reason = 'unchanged';
       else {
         const gainMs = inst.meanMbps[i] > 0 ? (inst.perf[i * m + to] - inst.perf[i * m + bestPerf]) / inst.meanMbps[i] : 0;
-        reason = !movesLeft ? 'max-changes' : gainMs < minImprovementMs && !full(bestPerf) ? 'hysteresis' : full(bestPerf) ? 'capacity' : 'cost';
+        reason = full(bestPerf, i) ? 'capacity' : !movesLeft ? 'max-changes' : gainMs < minImprovementMs ? 'hysteresis' : 'cost';
       }
-    } else reason = to === bestPerf ? 'performance' : full(bestPerf) ? 'capacity' : 'cost';
+    } else reason = to === bestPerf ? 'performance' : full(bestPerf, i) ? 'capacity' : 'cost';
     rows.push({
       index: i,
       prefix: inst.prefixes[i],

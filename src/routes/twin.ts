@@ -92,6 +92,7 @@ export function generateTwin(params: TwinParams): Twin {
       asn: 64510 + j,
       peerIp: `192.0.2.${j + 1}`,
       nextHop: `192.0.2.${j + 1}`,
+      nextHopV6: `2001:db8:ffff::${j + 1}`,
       capacityMbps: capacity,
       commitMbps: capacity / 5,
       pricePerMbps: Number((0.25 + 0.1 * ((j * 7) % 5)).toFixed(2)),

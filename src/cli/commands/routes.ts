@@ -8,12 +8,12 @@ import type { Command } from 'commander';
 import { basename } from 'node:path';
 import { loadSolver } from '../../solver/solver.js';
 import { csvLine } from '../../io/csv.js';
-import { formatIssues, UsageError, type InputIssue } from '../../io/issues.js';
+import { formatIssues, InputError, UsageError, type InputIssue } from '../../io/issues.js';
 import { loadOptimizeInputs, runTrafficPipeline, type FileArg } from '../../io/routes/pipeline.js';
 import { readPolicy, parsePolicy } from '../../io/routes/providers.js';
 import type { FlowFormat } from '../../routes/flows.js';
 import { TRAFFIC_HEADER, trafficLines } from '../../routes/traffic.js';
-import { injectionText, type InjectTarget } from '../../routes/inject.js';
+import { injectionText, UnsafeInjectionError, type InjectTarget } from '../../routes/inject.js';
 import { DEFAULT_POLICY, type Policy } from '../../routes/model.js';
 import { optimizeRoutes, type Method } from '../../routes/optimize.js';
 import { meanRtt, planRows, providerSummary, beforeAssignment } from '../../routes/plan.js';
@@ -217,6 +217,28 @@ Examples:
         }
         const rows = planRows(inst, res, policy.min_improvement_ms);
         const provName = (j: number) => (j >= 0 ? inst.providers[j].name : '');
+        const summary = providerSummary(inst, res.assign);
+        // Everything is computed before anything is written: outputs appear only on success.
+        let injectText: string | undefined;
+        if (inject && injectOut) {
+          const planned = new Set(rows.map((r) => r.prefix));
+          const withdraw = inputs.currentPrefixes.filter((p) => !planned.has(p));
+          try {
+            injectText = injectionText(inject, {
+              routes: rows.map((r) => ({ prefix: r.prefix, provider: r.to })),
+              withdraw,
+              providers: inst.providers,
+              localPref: policy.local_pref,
+              announced: (prefix, j) => {
+                const id = inputs.table.find(prefix);
+                return id >= 0 && inputs.table.prefixes[id] === prefix && inputs.table.hasRoute(id, j);
+              },
+            });
+          } catch (err) {
+            if (err instanceof UnsafeInjectionError && err.inputProblem) throw InputError.single({ file: s('providers')!, expected: err.message });
+            throw err;
+          }
+        }
         await withCsvSink(ctx, out, async (sink) => {
           await sink.write('prefix,from,to,reason,traffic_mbps,rtt_ms_before,rtt_ms_after\n');
           let buf = '';
@@ -229,30 +251,14 @@ Examples:
           }
           if (buf) await sink.write(buf);
         });
-        const summary = providerSummary(inst, res.assign);
         if (s('providersOut')) {
           await withCsvSink(ctx, s('providersOut'), async (sink) => {
             await sink.write('provider,prefixes_before,prefixes_after,load_mbps_before,load_mbps_after,usable_mbps,cost_before,cost_after,rtt_ms_before,rtt_ms_after\n');
             for (const p of summary) await sink.write(csvLine([p.provider, p.prefixesBefore, p.prefixesAfter, n2(p.loadBefore), n2(p.loadAfter), n2(p.usable), n2(p.costBefore), n2(p.costAfter), n2(p.rttBefore), n2(p.rttAfter)]));
           });
         }
-        let injected = 0;
-        if (inject && injectOut) {
-          const planned = new Set(rows.map((r) => r.prefix));
-          const withdraw = inputs.currentPrefixes.filter((p) => !planned.has(p));
-          const text = injectionText(inject, {
-            routes: rows.map((r) => ({ prefix: r.prefix, provider: r.to })),
-            withdraw,
-            providers: inst.providers,
-            localPref: policy.local_pref,
-            announced: (prefix, j) => {
-              const id = inputs.table.find(prefix);
-              return id >= 0 && inputs.table.prefixes[id] === prefix && inputs.table.hasRoute(id, j);
-            },
-          });
-          await writeTextOutput(ctx, injectOut, text);
-          injected = rows.length;
-        }
+        if (injectText !== undefined) await writeTextOutput(ctx, injectOut, injectText);
+        const injected = injectText !== undefined ? rows.length : 0;
         const before = beforeAssignment(inst);
         const reasons: Record<string, number> = {};
         for (const r of rows) reasons[r.reason] = (reasons[r.reason] ?? 0) + 1;

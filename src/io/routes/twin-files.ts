@@ -56,8 +56,8 @@ export async function writeTwin(dir: string, params: TwinParams): Promise<TwinFi
   };
   await writeLines(
     out('providers.csv'),
-    'provider,asn,peer_ip,next_hop,capacity_mbps,commit_mbps,price_per_mbps,overage_price_per_mbps',
-    twin.providers.map((p) => csvLine([p.name, p.asn, p.peerIp, p.nextHop, p.capacityMbps, p.commitMbps, p.pricePerMbps, p.overagePricePerMbps]).trimEnd()),
+    'provider,asn,peer_ip,next_hop,next_hop_v6,capacity_mbps,commit_mbps,price_per_mbps,overage_price_per_mbps',
+    twin.providers.map((p) => csvLine([p.name, p.asn, p.peerIp, p.nextHop, p.nextHopV6, p.capacityMbps, p.commitMbps, p.pricePerMbps, p.overagePricePerMbps]).trimEnd()),
   );
   const ribs: string[] = [];
   for (let j = 0; j < twin.providers.length; j++) {
