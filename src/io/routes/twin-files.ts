@@ -99,9 +99,9 @@ export interface DemoResult {
   steps: DemoStep[];
 }
 
-export async function runDemo(opts: { dir?: string; seed: number; solver: () => Promise<Solver>; log: (line: string) => void }): Promise<DemoResult> {
+export async function runDemo(opts: { dir?: string; seed: number; params?: Partial<TwinParams>; solver: () => Promise<Solver>; log: (line: string) => void }): Promise<DemoResult> {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'anyopt-routes-demo-')));
-  const params: TwinParams = { providers: 6, prefixes: 4000, flows: 200_000, seed: opts.seed };
+  const params: TwinParams = { providers: 6, prefixes: 4000, flows: 200_000, ...opts.params, seed: opts.seed };
   const log = opts.log;
   log(`routes twin (seed ${opts.seed}): ${params.providers} providers, ${params.prefixes} prefixes, ${params.flows.toLocaleString('en-US')} flow records over a day -> ${dir}`);
   const tf = await writeTwin(dir, params);
