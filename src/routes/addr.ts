@@ -45,7 +45,7 @@ function hexVal(c: number): number {
  * on malformed input.
  */
 export function parseIPv6(s: string, out: Uint32Array | number[], start = 0, end = s.length): boolean {
-  const groups = new Array<number>(8);
+  const groups = [0, 0, 0, 0, 0, 0, 0, 0];
   let n = 0;
   let gap = -1;
   let i = start;
@@ -94,15 +94,11 @@ export function parseIPv6(s: string, out: Uint32Array | number[], start = 0, end
       if (i === end) break;
     } else if (i === end) return false; // trailing single colon
   }
-  let full: number[];
-  if (gap >= 0) {
-    if (n > 7) return false;
-    full = [...groups.slice(0, gap), ...new Array<number>(8 - n).fill(0), ...groups.slice(gap, n)];
-  } else {
-    if (n !== 8) return false;
-    full = groups;
-  }
-  for (let k = 0; k < 4; k++) out[k] = ((full[2 * k] << 16) | full[2 * k + 1]) >>> 0;
+  if (gap >= 0 ? n > 7 : n !== 8) return false;
+  // Group k of the full address: before the gap as written, after it shifted by the zeros.
+  const zeros = 8 - n;
+  const at = (k: number) => (gap < 0 || k < gap ? groups[k] : k < gap + zeros ? 0 : groups[k - zeros]);
+  for (let k = 0; k < 4; k++) out[k] = ((at(2 * k) << 16) | at(2 * k + 1)) >>> 0;
   return true;
 }
 

@@ -190,3 +190,97 @@ export function parseGoflow2Line(line: string, rec: FlowRecord, defaultSampling 
   rec.bytes = bytes * (s > 0 ? s : defaultSampling);
   return undefined;
 }
+
+/** Parse a plain decimal number (digits with an optional fraction) in s[start, end); NaN otherwise. */
+export function parseDecimal(s: string, start: number, end: number): number {
+  if (start >= end) return NaN;
+  let v = 0;
+  let i = start;
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) v = v * 10 + (c - 48);
+    else break;
+  }
+  if (i === start) return NaN;
+  if (i === end) return v;
+  if (s.charCodeAt(i) !== 46) return NaN;
+  let scale = 0.1;
+  const dot = i++;
+  if (i === end) return NaN;
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return NaN;
+    v += (c - 48) * scale;
+    scale *= 0.1;
+  }
+  // Long fractions accumulate error; let the engine parse those exactly.
+  return end - dot > 7 ? Number(s.slice(start, end)) : v;
+}
+
+/**
+ * The allocation-free path for CSV flow lines: fields are located and parsed
+ * in place in the chunk text (no split, no substrings for IPv4, Unix times and
+ * plain numbers). Lines with quotes, IPv6 destinations or date-time text take
+ * the general path for the fields concerned. Returns a problem like
+ * `parseFlowCsvLine` does.
+ */
+export class CsvFlowScanner {
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly need: number;
+  private readonly words = new Uint32Array(4);
+  constructor(
+    private readonly parser: FlowParser,
+    private readonly cols: FlowColumns,
+  ) {
+    this.need = Math.max(cols.time, cols.dst, cols.bytes, cols.sampling) + 1;
+    this.starts = new Int32Array(this.need);
+    this.ends = new Int32Array(this.need);
+  }
+
+  parseRange(text: string, start: number, end: number, rec: FlowRecord): FlowProblem | undefined {
+    const { starts, ends, need, cols } = this;
+    let f = 0;
+    let s = start;
+    for (let i = start; i < end && f < need; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 44) {
+        starts[f] = s;
+        ends[f++] = i;
+        s = i + 1;
+      } else if (c === 34) return this.parser.parse(text.slice(start, end), rec); // quoted: general path
+    }
+    if (f < need) {
+      starts[f] = s;
+      ends[f++] = end;
+    }
+    if (f <= cols.time || f <= cols.dst || f <= cols.bytes) return this.parser.parse(text.slice(start, end), rec);
+    let time = parseDecimal(text, starts[cols.time], ends[cols.time]);
+    if (Number.isNaN(time)) time = this.parser.time(text.slice(starts[cols.time], ends[cols.time]));
+    if (!(time >= 0)) return this.parser.parse(text.slice(start, end), rec);
+    const ds = starts[cols.dst];
+    const de = ends[cols.dst];
+    const a = parseIPv4(text, ds, de);
+    if (a >= 0) {
+      rec.family = 4;
+      rec.a0 = a;
+    } else if (parseIPv6(text, this.words, ds, de)) {
+      rec.family = 6;
+      rec.a0 = this.words[0];
+      rec.a1 = this.words[1];
+      rec.a2 = this.words[2];
+      rec.a3 = this.words[3];
+    } else return this.parser.parse(text.slice(start, end), rec);
+    const bytes = parseDecimal(text, starts[cols.bytes], ends[cols.bytes]);
+    if (Number.isNaN(bytes)) return this.parser.parse(text.slice(start, end), rec);
+    let sampling = this.parser.defaultSampling;
+    if (cols.sampling >= 0 && cols.sampling < f && starts[cols.sampling] < ends[cols.sampling]) {
+      const v = parseDecimal(text, starts[cols.sampling], ends[cols.sampling]);
+      if (Number.isNaN(v)) return this.parser.parse(text.slice(start, end), rec);
+      if (v > 0) sampling = v;
+    }
+    rec.time = time;
+    rec.bytes = bytes * sampling;
+    return undefined;
+  }
+}

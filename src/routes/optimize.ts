@@ -354,6 +354,9 @@ export function solveLagrange(inst: Instance, opts: OptimizeOptions = {}): Optim
   let stall = 0;
   const usage = new Float64Array(m);
   const Lstar = new Float64Array(m);
+  let loadScale = 0;
+  for (let i = 0; i < n; i++) loadScale += inst.loadMbps[i];
+  loadScale = n > 0 && loadScale > 0 ? loadScale / n : 1;
   const choice = new Int32Array(n);
   for (let it = 0; it < iterations; it++) {
     usage.fill(0);
@@ -394,7 +397,7 @@ export function solveLagrange(inst: Instance, opts: OptimizeOptions = {}): Optim
       g += v;
     }
     if (limitMoves) g -= nu * inst.maxChanges;
-    if (g > LB + 1e-9 * Math.abs(LB)) {
+    if (LB === -Infinity || g > LB + 1e-9 * Math.abs(LB)) {
       LB = g;
       stall = 0;
     } else if (++stall >= 15) {
@@ -419,7 +422,8 @@ export function solveLagrange(inst: Instance, opts: OptimizeOptions = {}): Optim
       s[j] = usage[j] - Lstar[j];
       norm += s[j] * s[j];
     }
-    const sNu = limitMoves ? moves - inst.maxChanges : 0;
+    // The moves row is scaled to Mbps (x mean load) so that one step size suits every multiplier.
+    const sNu = limitMoves ? (moves - inst.maxChanges) * loadScale : 0;
     if (limitMoves && (nu > 0 || sNu > 0)) norm += sNu * sNu;
     if (norm === 0) break;
     if (Number.isFinite(UB) && (UB - LB) <= 1e-7 * Math.abs(UB)) break;
@@ -427,7 +431,7 @@ export function solveLagrange(inst: Instance, opts: OptimizeOptions = {}): Optim
     const target = Number.isFinite(UB) ? Math.max(UB - g, 1e-6 * Math.abs(UB)) : Math.max(1, Math.abs(g) * 0.05);
     const step = (theta * target) / norm;
     for (let j = 0; j < m; j++) price[j] += step * s[j];
-    if (limitMoves) nu = Math.max(0, nu + step * sNu);
+    if (limitMoves) nu = Math.max(0, nu + step * sNu * loadScale);
   }
   if (!Number.isFinite(UB)) return infeasible(inst, 'lagrange', fin.why ?? 'no feasible plan found');
   return result(inst, 'lagrange', bestAssign, LB, []);

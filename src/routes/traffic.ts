@@ -8,7 +8,6 @@
  * The observed period runs from the first to the last bin seen in the whole
  * input; a prefix with no flows in a bin counts 0 Mbps there. Flows are binned
  * by their (receive) time only: a long flow is not spread over several bins.
- * Memory grows with (prefixes that carry traffic) x (bins), not with flows.
  */
 import type { FlowRecord } from './flows.js';
 import type { PrefixTrie } from './trie.js';
@@ -24,7 +23,7 @@ export function percentile95(values: ArrayLike<number>): number {
 }
 
 export interface TrafficEstimate {
-  /** Prefix ids with traffic, in order of first appearance. */
+  /** Prefix ids that matched at least one flow, in table order. */
   prefixIds: Int32Array;
   meanMbps: Float64Array;
   p95Mbps: Float64Array;
@@ -45,15 +44,27 @@ export interface TrafficEstimate {
   totalBytes: number;
 }
 
+/** Bins kept open for late flows before they are flushed to the sparse sample list. */
+const OPEN_BINS = 3;
+
+/**
+ * Streaming estimator. Flows go into a few open 5-minute bins (dense arrays
+ * over the prefix table plus a list of touched prefixes); when time moves on,
+ * the oldest open bin is flushed as sparse (prefix, bin, bytes) samples. A
+ * flow older than every open bin is appended as its own sample and merged at
+ * the end. Memory: the table size times OPEN_BINS, plus one sample per
+ * (prefix, bin) pair that carried traffic: independent of the flow count for
+ * time-ordered exports.
+ */
 export class TrafficEstimator {
-  private active: Int32Array;
-  private activeIds = new Int32Array(1024);
-  private activeCount = 0;
-  private records = new Float64Array(1024);
-  /** bin number -> bytes per active index */
-  private readonly bins = new Map<number, Float64Array>();
-  private lastBin = NaN;
-  private lastArray: Float64Array | undefined;
+  /** Flow records per prefix id. */
+  private records: Uint32Array;
+  private readonly open: Array<{ bin: number; bytes: Float64Array; touched: Int32Array; count: number }> = [];
+  private readonly pool: Array<{ bytes: Float64Array; touched: Int32Array }> = [];
+  private sPrefix = new Int32Array(1 << 16);
+  private sBin = new Float64Array(1 << 16);
+  private sBytes = new Float64Array(1 << 16);
+  private samples = 0;
   private minBin = Infinity;
   private maxBin = -Infinity;
   matched = 0;
@@ -63,10 +74,10 @@ export class TrafficEstimator {
 
   constructor(
     private readonly trie: PrefixTrie,
-    prefixCount: number,
+    private readonly prefixCount: number,
     readonly binSeconds = DEFAULT_BIN_SECONDS,
   ) {
-    this.active = new Int32Array(prefixCount).fill(-1);
+    this.records = new Uint32Array(prefixCount);
   }
 
   /** Add one flow; returns the prefix id it matched, or -1. */
@@ -79,92 +90,149 @@ export class TrafficEstimator {
       return -1;
     }
     this.matched++;
-    let a = this.active[id];
-    if (a < 0) a = this.activate(id);
+    const a = id;
     this.records[a]++;
     const bin = Math.floor(rec.time / this.binSeconds);
-    let arr = this.lastArray;
-    if (bin !== this.lastBin || arr === undefined) {
-      arr = this.bins.get(bin);
-      if (arr === undefined) {
-        arr = new Float64Array(this.activeIds.length);
-        this.bins.set(bin, arr);
-        if (bin < this.minBin) this.minBin = bin;
-        if (bin > this.maxBin) this.maxBin = bin;
-      }
-      this.lastBin = bin;
-      this.lastArray = arr;
+    if (bin < this.minBin) this.minBin = bin;
+    if (bin > this.maxBin) this.maxBin = bin;
+    const open = this.openBin(bin);
+    if (open === undefined) {
+      this.pushSample(a, bin, rec.bytes);
+      return id;
     }
-    arr[a] += rec.bytes;
+    if (open.bytes[a] === 0) {
+      if (open.count === open.touched.length) {
+        const t = new Int32Array(open.touched.length * 2);
+        t.set(open.touched);
+        open.touched = t;
+      }
+      open.touched[open.count++] = a;
+    }
+    open.bytes[a] += rec.bytes;
     return id;
   }
 
-  private activate(id: number): number {
-    if (id >= this.active.length) {
-      // The table grew after the estimator was made (not expected, but safe).
-      const next = new Int32Array(Math.max(id + 1, this.active.length * 2)).fill(-1);
-      next.set(this.active);
-      this.active = next;
+  private openBin(bin: number) {
+    const open = this.open;
+    // Most flows land in the newest open bin.
+    const last = open[open.length - 1];
+    if (last !== undefined && last.bin === bin) return last;
+    for (let k = open.length - 1; k >= 0; k--) if (open[k].bin === bin) return open[k];
+    if (last !== undefined && bin < open[0].bin) return undefined; // late: a sample of its own
+    // A new bin: open it, flushing the oldest when too many are open.
+    while (open.length >= OPEN_BINS) this.flush(open.shift()!);
+    const buf = this.pool.pop() ?? { bytes: new Float64Array(Math.max(1, this.prefixCount)), touched: new Int32Array(1024) };
+    const entry = { bin, bytes: buf.bytes, touched: buf.touched, count: 0 };
+    let k = open.length;
+    while (k > 0 && open[k - 1].bin > bin) k--;
+    open.splice(k, 0, entry);
+    return entry;
+  }
+
+  private flush(o: { bin: number; bytes: Float64Array; touched: Int32Array; count: number }): void {
+    for (let k = 0; k < o.count; k++) {
+      const a = o.touched[k];
+      this.pushSample(a, o.bin, o.bytes[a]);
+      o.bytes[a] = 0;
     }
-    const a = this.activeCount++;
-    if (a >= this.activeIds.length) {
-      const cap = this.activeIds.length * 2;
-      const ids = new Int32Array(cap);
-      ids.set(this.activeIds);
-      this.activeIds = ids;
-      const rec = new Float64Array(cap);
-      rec.set(this.records);
-      this.records = rec;
-      for (const [bin, arr] of this.bins) {
-        const grown = new Float64Array(cap);
-        grown.set(arr);
-        this.bins.set(bin, grown);
-      }
-      this.lastArray = undefined;
+    this.pool.push({ bytes: o.bytes, touched: o.touched });
+  }
+
+  private pushSample(a: number, bin: number, bytes: number): void {
+    if (this.samples === this.sPrefix.length) {
+      const cap = this.samples * 2;
+      const p = new Int32Array(cap);
+      p.set(this.sPrefix);
+      this.sPrefix = p;
+      const b = new Float64Array(cap);
+      b.set(this.sBin);
+      this.sBin = b;
+      const y = new Float64Array(cap);
+      y.set(this.sBytes);
+      this.sBytes = y;
     }
-    this.activeIds[a] = id;
-    this.active[id] = a;
-    return a;
+    this.sPrefix[this.samples] = a;
+    this.sBin[this.samples] = bin;
+    this.sBytes[this.samples++] = bytes;
   }
 
   finish(): TrafficEstimate {
-    const n = this.activeCount;
-    const nBins = n === 0 || this.bins.size === 0 ? 0 : this.maxBin - this.minBin + 1;
+    while (this.open.length > 0) this.flush(this.open.shift()!);
+    const n = this.prefixCount;
+    const S = this.samples;
+    const nBins = this.matched === 0 ? 0 : this.maxBin - this.minBin + 1;
+    const toMbps = 8 / this.binSeconds / 1e6;
+    // Group samples by prefix (counting sort).
+    const start = new Int32Array(n + 1);
+    for (let k = 0; k < S; k++) start[this.sPrefix[k] + 1]++;
+    for (let a = 0; a < n; a++) start[a + 1] += start[a];
+    const fill = start.slice(0, n);
+    const order = new Int32Array(S);
+    for (let k = 0; k < S; k++) order[fill[this.sPrefix[k]]++] = k;
+    // Per-bin totals, then the busy bins of the aggregate.
+    const totals = new Float64Array(nBins);
+    for (let k = 0; k < S; k++) totals[this.sBin[k] - this.minBin] += this.sBytes[k] * toMbps;
+    const busyLevel = percentile95(totals);
+    const busy = new Uint8Array(nBins);
+    let busyCount = 0;
+    for (let b = 0; b < nBins; b++) if (totals[b] >= busyLevel && totals[b] > 0) {
+      busy[b] = 1;
+      busyCount++;
+    }
     const meanMbps = new Float64Array(n);
     const p95Mbps = new Float64Array(n);
-    const toMbps = 8 / this.binSeconds / 1e6;
-    const binArrays: Float64Array[] = [];
-    for (const [, arr] of this.bins) binArrays.push(arr);
-    // Totals per observed bin (bins without any flow are 0 and never busy unless all are).
-    const totals = new Float64Array(nBins);
-    binArrays.forEach((arr, k) => {
-      let t = 0;
-      for (let a = 0; a < n; a++) t += arr[a];
-      totals[k] = t * toMbps;
-    });
-    const busyLevel = percentile95(totals);
-    const busy = binArrays.filter((_, k) => totals[k] >= busyLevel && totals[k] > 0);
     const peakMbps = new Float64Array(n);
-    for (const arr of busy) for (let a = 0; a < n; a++) peakMbps[a] += (arr[a] * toMbps) / busy.length;
-    const samples = new Float64Array(nBins);
+    const perBin = new Float64Array(nBins);
+    const used = new Int32Array(nBins);
+    let values = new Float64Array(64);
     for (let a = 0; a < n; a++) {
-      samples.fill(0);
+      let nz = 0;
       let total = 0;
-      let k = 0;
-      for (const arr of binArrays) {
-        const v = arr[a] * toMbps;
-        samples[k++] = v;
-        total += v;
+      for (let q = start[a]; q < start[a + 1]; q++) {
+        const k = order[q];
+        const b = this.sBin[k] - this.minBin;
+        if (perBin[b] === 0) used[nz++] = b;
+        perBin[b] += this.sBytes[k] * toMbps;
       }
+      if (values.length < nz) values = new Float64Array(Math.max(nz, values.length * 2));
+      let peak = 0;
+      for (let u = 0; u < nz; u++) {
+        const b = used[u];
+        const v = perBin[b];
+        values[u] = v;
+        total += v;
+        if (busy[b]) peak += v;
+        perBin[b] = 0;
+      }
+      if (nz === 0) continue;
       meanMbps[a] = nBins > 0 ? total / nBins : 0;
-      p95Mbps[a] = percentile95(samples);
+      peakMbps[a] = busyCount > 0 ? peak / busyCount : 0;
+      // 95th percentile over nBins samples of which nBins - nz are zero.
+      const sorted = values.subarray(0, nz).sort();
+      const idx = Math.max(0, Math.ceil(0.95 * nBins) - 1);
+      const zeros = nBins - nz;
+      p95Mbps[a] = idx < zeros ? 0 : sorted[idx - zeros];
+    }
+    // Report only prefixes that saw flows, in table order.
+    let k = 0;
+    for (let a = 0; a < n; a++) if (this.records[a] > 0) k++;
+    const ids = new Int32Array(k);
+    const out = { mean: new Float64Array(k), p95: new Float64Array(k), peak: new Float64Array(k), rec: new Float64Array(k) };
+    k = 0;
+    for (let a = 0; a < n; a++) {
+      if (this.records[a] === 0) continue;
+      ids[k] = a;
+      out.mean[k] = meanMbps[a];
+      out.p95[k] = p95Mbps[a];
+      out.peak[k] = peakMbps[a];
+      out.rec[k++] = this.records[a];
     }
     return {
-      prefixIds: this.activeIds.slice(0, n),
-      meanMbps,
-      p95Mbps,
-      peakMbps,
-      flowRecords: this.records.slice(0, n),
+      prefixIds: ids,
+      meanMbps: out.mean,
+      p95Mbps: out.p95,
+      peakMbps: out.peak,
+      flowRecords: out.rec,
       bins: nBins,
       binSeconds: this.binSeconds,
       periodStart: nBins > 0 ? this.minBin * this.binSeconds : NaN,

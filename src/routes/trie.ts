@@ -1,13 +1,19 @@
 /**
- * A binary (one bit per level) trie over IPv4 and IPv6 prefixes, stored in
- * typed arrays: `child[2 * node + bit]` is the child index (0 = none; node 0
- * is the root and never a child) and `value[node]` is the id stored at that
- * prefix (-1 = none). Longest-prefix match walks at most 32 (IPv4) or 128
- * (IPv6) levels without allocating.
+ * Longest-prefix match over IPv4 and IPv6 prefixes, in typed arrays.
  *
- * Not path-compressed: a full IPv4 table (about 1M prefixes) takes a few
- * million nodes, about 12 bytes each. Deletion is not supported (the route
- * table keeps withdrawn prefixes and marks the routes absent instead).
+ * Prefixes are inserted into a binary (one bit per level) trie:
+ * `child[2 * node + bit]` is the child index (0 = none; node 0 is the root and
+ * never a child) and `value[node]` the id stored at that prefix (-1 = none).
+ * For lookups the binary trie is compiled, on first use after an insert, into
+ * a multibit trie with controlled prefix expansion (as in DIR-24-8 and
+ * Srinivasan-Varghese): strides 16/8/8 for IPv4, so a lookup touches at most
+ * 3 entries instead of walking 32 nodes (a full table has millions of binary
+ * nodes, and each step is a cache miss); 16 then 4-bit strides for IPv6,
+ * whose sparse tables would blow up with wide strides. Every entry holds the
+ * best match so far, so the deepest entry reached is the answer.
+ *
+ * Deletion is not supported (the route table keeps withdrawn prefixes and
+ * marks the routes absent instead).
  */
 
 class BitTrie {
@@ -43,9 +49,76 @@ class BitTrie {
   }
 }
 
+/** A compiled multibit trie: entries of 2^stride per node; `child` holds the base offset of the child node (0 = none). */
+class StrideTable {
+  best = new Int32Array(1 << 16);
+  child = new Int32Array(1 << 16);
+  size = 0;
+
+  constructor(
+    private readonly trie: BitTrie,
+    readonly strides: number[],
+  ) {
+    this.build(0, 0, trie.value[0]);
+  }
+
+  private alloc(count: number): number {
+    const base = this.size;
+    if (base + count > this.best.length) {
+      let cap = this.best.length * 2;
+      while (cap < base + count) cap *= 2;
+      const b = new Int32Array(cap);
+      b.set(this.best);
+      this.best = b;
+      const c = new Int32Array(cap);
+      c.set(this.child);
+      this.child = c;
+    }
+    this.size += count;
+    return base;
+  }
+
+  private build(binNode: number, level: number, inherited: number): number {
+    const s = this.strides[level];
+    const base = this.alloc(1 << s);
+    this.expand(binNode, level, base, s, 0, 0, inherited);
+    return base;
+  }
+
+  private expand(node: number, level: number, base: number, s: number, consumed: number, bits: number, best: number): void {
+    if (consumed === s) {
+      const e = base + bits;
+      this.best[e] = best;
+      const t = this.trie;
+      if (level + 1 < this.strides.length && (t.child[2 * node] !== 0 || t.child[2 * node + 1] !== 0)) {
+        const c = this.build(node, level + 1, best);
+        this.child[e] = c;
+      }
+      return;
+    }
+    for (let b = 0; b < 2; b++) {
+      const c = this.trie.child[2 * node + b];
+      const nextBits = (bits << 1) | b;
+      if (c === 0) {
+        const span = 1 << (s - consumed - 1);
+        const from = base + nextBits * span;
+        this.best.fill(best, from, from + span);
+      } else {
+        const v = this.trie.value[c];
+        this.expand(c, level, base, s, consumed + 1, nextBits, v >= 0 ? v : best);
+      }
+    }
+  }
+}
+
+const V4_STRIDES = [16, 8, 8];
+const V6_STRIDES = [16, ...new Array<number>(28).fill(4)];
+
 export class PrefixTrie {
   private readonly v4 = new BitTrie();
   private readonly v6 = new BitTrie();
+  private fast4: StrideTable | undefined;
+  private fast6: StrideTable | undefined;
 
   /** Nodes in use (both families), for memory accounting. */
   get nodes(): number {
@@ -57,6 +130,7 @@ export class PrefixTrie {
    * value now stored (the existing one or `value`).
    */
   insert4(addr: number, length: number, value: number): number {
+    this.fast4 = undefined;
     const t = this.v4;
     let node = 0;
     for (let i = 0; i < length; i++) node = t.step(node, (addr >>> (31 - i)) & 1);
@@ -65,6 +139,7 @@ export class PrefixTrie {
   }
 
   insert6(w: ArrayLike<number>, length: number, value: number): number {
+    this.fast6 = undefined;
     const t = this.v6;
     let node = 0;
     for (let i = 0; i < length; i++) node = t.step(node, (w[i >>> 5] >>> (31 - (i & 31))) & 1);
@@ -74,6 +149,36 @@ export class PrefixTrie {
 
   /** Id of the most specific stored prefix covering `addr`, or -1. */
   lookup4(addr: number): number {
+    const f = (this.fast4 ??= new StrideTable(this.v4, V4_STRIDES));
+    const best = f.best;
+    const child = f.child;
+    let e = addr >>> 16;
+    let c = child[e];
+    if (c === 0) return best[e];
+    e = c + ((addr >>> 8) & 255);
+    c = child[e];
+    if (c === 0) return best[e];
+    return best[c + (addr & 255)];
+  }
+
+  lookup6(w0: number, w1: number, w2: number, w3: number): number {
+    const f = (this.fast6 ??= new StrideTable(this.v6, V6_STRIDES));
+    const best = f.best;
+    const child = f.child;
+    let e = w0 >>> 16;
+    let c = child[e];
+    let pos = 16;
+    while (c !== 0) {
+      const word = pos < 32 ? w0 : pos < 64 ? w1 : pos < 96 ? w2 : w3;
+      e = c + ((word >>> (28 - (pos & 31))) & 15);
+      c = child[e];
+      pos += 4;
+    }
+    return best[e];
+  }
+
+  /** Binary-trie walk (the reference the compiled tables are tested against). */
+  lookup4Slow(addr: number): number {
     const child = this.v4.child;
     const value = this.v4.value;
     let best = value[0];
@@ -87,7 +192,7 @@ export class PrefixTrie {
     return best;
   }
 
-  lookup6(w0: number, w1: number, w2: number, w3: number): number {
+  lookup6Slow(w0: number, w1: number, w2: number, w3: number): number {
     const child = this.v6.child;
     const value = this.v6.value;
     let best = value[0];

@@ -107,6 +107,7 @@ describe('route optimizer on small instances (optimum by enumeration)', () => {
         expect(ev.overloaded).toEqual([]);
         expect(ev.moves).toBeLessThanOrEqual(inst.maxChanges);
         expect(r.objective).toBeGreaterThanOrEqual(opt - 1e-6);
+        expect(Number.isFinite(r.bound)).toBe(true);
         expect(r.bound).toBeLessThanOrEqual(opt + 1e-6 * Math.max(1, Math.abs(opt)));
       }
     }

@@ -65,6 +65,7 @@ describe('PrefixTrie longest-prefix match', () => {
         bestLen = p.len;
       }
       expect(trie.lookup4(a[0])).toBe(best);
+      expect(trie.lookup4Slow(a[0])).toBe(best);
     }
   });
 
@@ -89,6 +90,7 @@ describe('PrefixTrie longest-prefix match', () => {
         bestLen = p.len;
       }
       expect(trie.lookup6(a[0], a[1], a[2], a[3])).toBe(best);
+      expect(trie.lookup6Slow(a[0], a[1], a[2], a[3])).toBe(best);
     }
   });
 

@@ -5,10 +5,10 @@
  * detected from the first line unless given. nfdump's trailing `Summary`
  * block ends the data.
  */
-import { FlowParser, flowColumns, newFlowRecord, type FlowFormat } from '../../routes/flows.js';
+import { CsvFlowScanner, FlowParser, flowColumns, newFlowRecord, type FlowFormat } from '../../routes/flows.js';
 import type { TrafficEstimator } from '../../routes/traffic.js';
 import { InputError } from '../issues.js';
-import { forEachLine } from './lines.js';
+import { forEachLineRange } from './lines.js';
 import { newReport, type FileReport } from './report.js';
 
 export interface FlowReadResult {
@@ -26,9 +26,27 @@ export async function readFlows(
   const report = newReport(label);
   const rec = newFlowRecord();
   let parser: FlowParser | undefined;
+  let scanner: CsvFlowScanner | undefined;
   let style = '';
   let headerError: InputError | undefined;
-  await forEachLine(path, label, (line, lineNo) => {
+  await forEachLineRange(path, label, (text, start, end, lineNo) => {
+    if (scanner !== undefined) {
+      // Hot path: CSV records parsed in place.
+      if (start === end) return;
+      const c = text.charCodeAt(start);
+      if (c === 35) return;
+      if (c === 83 && text.startsWith('Summary', start)) return false; // nfdump summary block
+      report.records++;
+      const problem = scanner.parseRange(text, start, end, rec);
+      if (problem) {
+        report.issues.add({ file: label, line: lineNo, column: problem.column, expected: problem.expected, received: problem.received });
+        return;
+      }
+      estimator.add(rec);
+      if ((report.records & 0x3ffff) === 0) opts.onRecords?.(report.records);
+      return;
+    }
+    const line = text.slice(start, end);
     if (parser === undefined) {
       if (line.trim() === '' || line.charCodeAt(0) === 35) return;
       const json = line.trimStart().startsWith('{');
@@ -52,6 +70,7 @@ export async function readFlows(
           return false;
         }
         parser = new FlowParser(format, cols, opts.defaultSampling ?? 1);
+        scanner = new CsvFlowScanner(parser, cols);
         style = cols.style === 'csv' ? 'plain CSV' : `nfdump CSV (${cols.style === 'nfdump-1.7.4' ? 'up to 1.7.4' : '1.7.5 and later'})`;
         return;
       }
