@@ -9,7 +9,7 @@
  * input; a prefix with no flows in a bin counts 0 Mbps there. Flows are binned
  * by their (receive) time only: a long flow is not spread over several bins.
  */
-import type { FlowRecord } from './flows.js';
+import type { FlowBatch, FlowRecord } from './flows.js';
 import type { PrefixTrie } from './trie.js';
 
 export const DEFAULT_BIN_SECONDS = 300;
@@ -80,27 +80,47 @@ export class TrafficEstimator {
     this.records = new Uint32Array(prefixCount);
   }
 
+  private ids = new Int32Array(0);
+
+  /** Add a batch of flows (the fast path), then empty it. */
+  addBatch(b: FlowBatch): void {
+    const n = b.length;
+    if (this.ids.length < n) this.ids = new Int32Array(b.capacity);
+    const ids = this.ids;
+    const trie = this.trie;
+    for (let k = 0; k < n; k++) ids[k] = b.family[k] === 4 ? trie.lookup4(b.a0[k]) : trie.lookup6(b.a0[k], b.a1[k], b.a2[k], b.a3[k]);
+    for (let k = 0; k < n; k++) this.account(ids[k], b.time[k], b.bytes[k]);
+    b.length = 0;
+  }
+
   /** Add one flow; returns the prefix id it matched, or -1. */
   add(rec: FlowRecord): number {
     const id = rec.family === 4 ? this.trie.lookup4(rec.a0) : this.trie.lookup6(rec.a0, rec.a1, rec.a2, rec.a3);
-    this.totalBytes += rec.bytes;
+    this.account(id, rec.time, rec.bytes);
+    return id;
+  }
+
+  private account(id: number, time: number, bytes: number): void {
+    this.totalBytes += bytes;
     if (id < 0) {
       this.unmatched++;
-      this.unmatchedBytes += rec.bytes;
-      return -1;
+      this.unmatchedBytes += bytes;
+      return;
     }
     this.matched++;
     const a = id;
-    this.records[a]++;
-    const bin = Math.floor(rec.time / this.binSeconds);
+    const bin = Math.floor(time / this.binSeconds);
     if (bin < this.minBin) this.minBin = bin;
     if (bin > this.maxBin) this.maxBin = bin;
     const open = this.openBin(bin);
     if (open === undefined) {
-      this.pushSample(a, bin, rec.bytes);
-      return id;
+      this.pushSample(a, bin, bytes);
+      this.records[a]++;
+      return;
     }
-    if (open.bytes[a] === 0) {
+    // bytes and record count side by side: one cache line per flow.
+    const acc = open.bytes;
+    if (acc[2 * a + 1] === 0) {
       if (open.count === open.touched.length) {
         const t = new Int32Array(open.touched.length * 2);
         t.set(open.touched);
@@ -108,8 +128,8 @@ export class TrafficEstimator {
       }
       open.touched[open.count++] = a;
     }
-    open.bytes[a] += rec.bytes;
-    return id;
+    acc[2 * a] += bytes;
+    acc[2 * a + 1]++;
   }
 
   private openBin(bin: number) {
@@ -121,7 +141,7 @@ export class TrafficEstimator {
     if (last !== undefined && bin < open[0].bin) return undefined; // late: a sample of its own
     // A new bin: open it, flushing the oldest when too many are open.
     while (open.length >= OPEN_BINS) this.flush(open.shift()!);
-    const buf = this.pool.pop() ?? { bytes: new Float64Array(Math.max(1, this.prefixCount)), touched: new Int32Array(1024) };
+    const buf = this.pool.pop() ?? { bytes: new Float64Array(2 * Math.max(1, this.prefixCount)), touched: new Int32Array(1024) };
     const entry = { bin, bytes: buf.bytes, touched: buf.touched, count: 0 };
     let k = open.length;
     while (k > 0 && open[k - 1].bin > bin) k--;
@@ -132,8 +152,10 @@ export class TrafficEstimator {
   private flush(o: { bin: number; bytes: Float64Array; touched: Int32Array; count: number }): void {
     for (let k = 0; k < o.count; k++) {
       const a = o.touched[k];
-      this.pushSample(a, o.bin, o.bytes[a]);
-      o.bytes[a] = 0;
+      this.pushSample(a, o.bin, o.bytes[2 * a]);
+      this.records[a] += o.bytes[2 * a + 1];
+      o.bytes[2 * a] = 0;
+      o.bytes[2 * a + 1] = 0;
     }
     this.pool.push({ bytes: o.bytes, touched: o.touched });
   }

@@ -49,10 +49,14 @@ class BitTrie {
   }
 }
 
-/** A compiled multibit trie: entries of 2^stride per node; `child` holds the base offset of the child node (0 = none). */
+/**
+ * A compiled multibit trie: nodes of 2^stride entries, each entry two int32
+ * side by side (one cache line serves both): `e[2k]` the best match so far,
+ * `e[2k + 1]` the entry index where the child node starts (0 = none).
+ */
 class StrideTable {
-  best = new Int32Array(1 << 16);
-  child = new Int32Array(1 << 16);
+  e = new Int32Array(1 << 17);
+  /** Entries in use. */
   size = 0;
 
   constructor(
@@ -64,15 +68,12 @@ class StrideTable {
 
   private alloc(count: number): number {
     const base = this.size;
-    if (base + count > this.best.length) {
-      let cap = this.best.length * 2;
-      while (cap < base + count) cap *= 2;
-      const b = new Int32Array(cap);
-      b.set(this.best);
-      this.best = b;
-      const c = new Int32Array(cap);
-      c.set(this.child);
-      this.child = c;
+    if (2 * (base + count) > this.e.length) {
+      let cap = this.e.length * 2;
+      while (cap < 2 * (base + count)) cap *= 2;
+      const e = new Int32Array(cap);
+      e.set(this.e);
+      this.e = e;
     }
     this.size += count;
     return base;
@@ -87,12 +88,12 @@ class StrideTable {
 
   private expand(node: number, level: number, base: number, s: number, consumed: number, bits: number, best: number): void {
     if (consumed === s) {
-      const e = base + bits;
-      this.best[e] = best;
+      const k = base + bits;
+      this.e[2 * k] = best;
       const t = this.trie;
       if (level + 1 < this.strides.length && (t.child[2 * node] !== 0 || t.child[2 * node + 1] !== 0)) {
         const c = this.build(node, level + 1, best);
-        this.child[e] = c;
+        this.e[2 * k + 1] = c;
       }
       return;
     }
@@ -102,7 +103,8 @@ class StrideTable {
       if (c === 0) {
         const span = 1 << (s - consumed - 1);
         const from = base + nextBits * span;
-        this.best.fill(best, from, from + span);
+        const e = this.e;
+        for (let k = from; k < from + span; k++) e[2 * k] = best;
       } else {
         const v = this.trie.value[c];
         this.expand(c, level, base, s, consumed + 1, nextBits, v >= 0 ? v : best);
@@ -149,32 +151,28 @@ export class PrefixTrie {
 
   /** Id of the most specific stored prefix covering `addr`, or -1. */
   lookup4(addr: number): number {
-    const f = (this.fast4 ??= new StrideTable(this.v4, V4_STRIDES));
-    const best = f.best;
-    const child = f.child;
-    let e = addr >>> 16;
-    let c = child[e];
-    if (c === 0) return best[e];
-    e = c + ((addr >>> 8) & 255);
-    c = child[e];
-    if (c === 0) return best[e];
-    return best[c + (addr & 255)];
+    const t = (this.fast4 ??= new StrideTable(this.v4, V4_STRIDES)).e;
+    let k = 2 * (addr >>> 16);
+    let c = t[k + 1];
+    if (c === 0) return t[k];
+    k = 2 * (c + ((addr >>> 8) & 255));
+    c = t[k + 1];
+    if (c === 0) return t[k];
+    return t[2 * (c + (addr & 255))];
   }
 
   lookup6(w0: number, w1: number, w2: number, w3: number): number {
-    const f = (this.fast6 ??= new StrideTable(this.v6, V6_STRIDES));
-    const best = f.best;
-    const child = f.child;
-    let e = w0 >>> 16;
-    let c = child[e];
+    const t = (this.fast6 ??= new StrideTable(this.v6, V6_STRIDES)).e;
+    let k = 2 * (w0 >>> 16);
+    let c = t[k + 1];
     let pos = 16;
     while (c !== 0) {
       const word = pos < 32 ? w0 : pos < 64 ? w1 : pos < 96 ? w2 : w3;
-      e = c + ((word >>> (28 - (pos & 31))) & 15);
-      c = child[e];
+      k = 2 * (c + ((word >>> (28 - (pos & 31))) & 15));
+      c = t[k + 1];
       pos += 4;
     }
-    return best[e];
+    return t[k];
   }
 
   /** Binary-trie walk (the reference the compiled tables are tested against). */

@@ -5,7 +5,7 @@
  * detected from the first line unless given. nfdump's trailing `Summary`
  * block ends the data.
  */
-import { CsvFlowScanner, FlowParser, flowColumns, newFlowRecord, type FlowFormat } from '../../routes/flows.js';
+import { CsvFlowScanner, FlowBatch, FlowParser, flowColumns, newFlowRecord, type FlowFormat } from '../../routes/flows.js';
 import type { TrafficEstimator } from '../../routes/traffic.js';
 import { InputError } from '../issues.js';
 import { forEachLineRange } from './lines.js';
@@ -25,6 +25,7 @@ export async function readFlows(
 ): Promise<FlowReadResult> {
   const report = newReport(label);
   const rec = newFlowRecord();
+  const batch = new FlowBatch();
   let parser: FlowParser | undefined;
   let scanner: CsvFlowScanner | undefined;
   let style = '';
@@ -42,7 +43,7 @@ export async function readFlows(
         report.issues.add({ file: label, line: lineNo, column: problem.column, expected: problem.expected, received: problem.received });
         return;
       }
-      estimator.add(rec);
+      if (batch.push(rec)) estimator.addBatch(batch);
       if ((report.records & 0x3ffff) === 0) opts.onRecords?.(report.records);
       return;
     }
@@ -88,6 +89,7 @@ export async function readFlows(
     estimator.add(rec);
     if ((report.records & 0x3ffff) === 0) opts.onRecords?.(report.records);
   });
+  if (batch.length > 0) estimator.addBatch(batch);
   if (headerError) throw headerError;
   if (parser === undefined) throw InputError.single({ file: label, expected: 'must contain a header line and flow records' });
   return { report, format: parser.format, style };
