@@ -177,7 +177,7 @@ export interface FlowProblem {
  * otherwise. The caller splits nothing: this is the hot path.
  */
 export function parseFlowCsvLine(line: string, cols: FlowColumns, rec: FlowRecord, defaultSampling = 1, parser?: FlowParser): FlowProblem | undefined {
-  const f = line.split(',');
+  const f = line.indexOf('"') < 0 ? line.split(',') : splitQuoted(line);
   if (f.length < cols.count && (f.length <= cols.dst || f.length <= cols.bytes || f.length <= cols.time)) {
     return { column: 'line', expected: `must have ${cols.count} fields`, received: line };
   }
@@ -202,6 +202,29 @@ export function parseFlowCsvLine(line: string, cols: FlowColumns, rec: FlowRecor
   rec.time = time;
   rec.bytes = bytes * sampling;
   return undefined;
+}
+
+/** RFC 4180 split of one line with quoted fields (rare in flow exports). */
+function splitQuoted(line: string): string[] {
+  const out: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c !== '"') field += c;
+      else if (line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      out.push(field);
+      field = '';
+    } else field += c;
+  }
+  out.push(field);
+  return out;
 }
 
 /** Parse one goflow2 JSON line into `rec`. */

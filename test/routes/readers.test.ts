@@ -170,3 +170,26 @@ describe('probe results', () => {
     ]);
   });
 });
+
+describe('streaming bins', () => {
+  it('merges flows that arrive after their bin was closed, and reads quoted fields', async () => {
+    const { table } = await loadRoutes(fx('providers.csv'), [fx('rib-alpha.txt'), fx('rib-beta.txt')], 0.01);
+    const dir = tempDir();
+    const t0 = 1699999800;
+    const lines = ['time,dst_addr,bytes,packets,sampling_rate'];
+    // One flow per bin for 6 bins, then a late flow for bin 0 (long after it was flushed).
+    for (let b = 0; b < 6; b++) lines.push(`${t0 + 300 * b + 1},203.0.113.1,37500000,1,1`);
+    lines.push(`${t0 + 2},"203.0.113.2",75000000,1,1`);
+    writeFileSync(join(dir, 'f.csv'), lines.join('\n') + '\n');
+    const est = new TrafficEstimator(table.trie, table.size);
+    const r = await readFlows(join(dir, 'f.csv'), 'f.csv', est);
+    expect(r.report.issues.total).toBe(0);
+    const e = est.finish();
+    expect(Array.from(e.prefixIds)).toEqual([table.find('203.0.113.0/24')]);
+    // Bins: 3, 1, 1, 1, 1, 1 Mbps -> mean 8/6, p95 (index 5 of 6) = 3, busiest bin is bin 0.
+    expect(e.meanMbps[0]).toBeCloseTo(8 / 6, 9);
+    expect(e.p95Mbps[0]).toBeCloseTo(3, 9);
+    expect(e.peakMbps[0]).toBeCloseTo(3, 9);
+    expect(e.flowRecords[0]).toBe(7);
+  });
+});
