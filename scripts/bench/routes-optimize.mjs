@@ -71,7 +71,7 @@ if (process.argv[2] === '--child') {
   const runs = quick ? 1 : 3;
   const configs = [
     ['lagrange', 100000, 8], ['lagrange', 200000, 8], ['lagrange', 400000, 8],
-    ['lp', 10000, 8], ['lp', 25000, 8], ['lp', 50000, 8],
+    ['lp', 10000, 8], ['lp', 25000, 8], ['lp', 50000, 8], ['lp', 100000, 8], ['lp', 200000, 8],
     ['milp', 500, 8], ['milp', 2000, 8],
   ];
   const filter = process.argv.find((a) => a.startsWith('--only='))?.slice(7);

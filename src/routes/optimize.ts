@@ -316,7 +316,15 @@ function infeasible(inst: Instance, method: OptimizeResult['method'], why: strin
 async function solveWithHighs(inst: Instance, solver: Solver, integer: boolean, opts: OptimizeOptions): Promise<OptimizeResult> {
   const method = integer ? 'milp' : 'lp';
   const { problem, optI, optJ } = buildProblem(inst, integer);
-  const r = solver.solve(problem, { timeLimitS: opts.timeLimitS, mipRelGap: integer ? 1e-6 : undefined });
+  let r;
+  try {
+    r = solver.solve(problem, { timeLimitS: opts.timeLimitS, mipRelGap: integer ? 1e-6 : undefined });
+  } catch (err) {
+    // The WebAssembly build aborts past 2 GB (about 200,000 prefixes x 8 providers as an LP).
+    const fallback = solveLagrange(inst, opts);
+    fallback.notes.unshift(`HiGHS failed on ${problem.numCols.toLocaleString('en-US')} columns (${String((err as Error)?.message ?? err).slice(0, 80)}); solved with the Lagrangian method instead`);
+    return fallback;
+  }
   if (r.status === 'infeasible') return infeasible(inst, method, 'the model is infeasible: the traffic does not fit the usable capacity (headroom x capacity) with the routes available, or not within max_changes');
   if (r.colValue.length === 0) return infeasible(inst, method, `HiGHS returned no solution (${r.status})`);
   const assign = new Int32Array(inst.n).fill(-1);

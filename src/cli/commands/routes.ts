@@ -14,7 +14,7 @@ import { readPolicy, parsePolicy } from '../../io/routes/providers.js';
 import type { FlowFormat } from '../../routes/flows.js';
 import { TRAFFIC_HEADER, trafficLines } from '../../routes/traffic.js';
 import { injectionText, UnsafeInjectionError, type InjectTarget } from '../../routes/inject.js';
-import { DEFAULT_POLICY, type Policy } from '../../routes/model.js';
+import type { Policy } from '../../routes/model.js';
 import { optimizeRoutes, type Method } from '../../routes/optimize.js';
 import { meanRtt, planRows, providerSummary, beforeAssignment } from '../../routes/plan.js';
 import { writeTwin, runDemo } from '../../io/routes/twin-files.js';
@@ -51,6 +51,7 @@ function spinner(ctx: CliContext) {
   };
 }
 
+const ms = (x: number) => (Number.isFinite(x) ? fmt(x) : '-');
 const n2 = (x: number) => (Number.isFinite(x) ? Number(x.toFixed(3)) : '');
 
 export function registerRoutes(program: Command, host: CommandHost): void {
@@ -288,13 +289,14 @@ Examples:
         ctx.stderr.write(
           table(
             ['provider', 'prefixes', 'load Mbps before', 'after', 'usable', '$ before', '$ after', 'RTT before', 'after'],
-            summary.map((p) => [p.provider, `${p.prefixesBefore} -> ${p.prefixesAfter}`, fmt(p.loadBefore), fmt(p.loadAfter), fmt(p.usable), fmt(p.costBefore), fmt(p.costAfter), fmt(p.rttBefore), fmt(p.rttAfter)]),
+            summary.map((p) => [p.provider, `${p.prefixesBefore} -> ${p.prefixesAfter}`, fmt(p.loadBefore), fmt(p.loadAfter), fmt(p.usable), fmt(p.costBefore), fmt(p.costAfter), ms(p.rttBefore), ms(p.rttAfter)]),
           ) + '\n',
         );
         ctx.stderr.write(
-          `${inst.n.toLocaleString('en-US')} prefixes with traffic; ${moved.toLocaleString('en-US')} change provider; mean RTT ${fmt(json.mean_rtt_ms_before)} -> ${fmt(json.mean_rtt_ms_after)} ms; ` +
+          `${inst.n.toLocaleString('en-US')} prefixes with traffic; ${moved.toLocaleString('en-US')} change provider; mean RTT ${ms(json.mean_rtt_ms_before)} -> ${ms(json.mean_rtt_ms_after)} ms; ` +
             `method ${res.method}, ${res.status}, gap to LP bound ${(res.gap * 100).toFixed(3)}%; solved in ${fmt(json.solve_seconds, 2)} s\n`,
         );
+        for (const note of res.notes) ctx.stderr.write(`${ctx.color.yellow('note:')} ${note}\n`);
         if (inputs.unroutable.length > 0) ctx.stderr.write(`${ctx.color.yellow('note:')} ${inputs.unroutable.length} prefixes with traffic have no route from any provider and are not in the plan (first: ${inputs.unroutable[0]})\n`);
         if (inputs.unknownTrafficPrefixes > 0) ctx.stderr.write(`${ctx.color.yellow('note:')} ${inputs.unknownTrafficPrefixes} traffic rows name prefixes in no provider table\n`);
         if (o.json) printJson(ctx, json);
@@ -343,5 +345,4 @@ Examples:
         return r.passed ? 0 : 1;
       }),
     );
-  void DEFAULT_POLICY;
 }

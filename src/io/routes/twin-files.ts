@@ -39,6 +39,8 @@ async function writeLines(path: string, header: string | undefined, lines: Itera
   }
 }
 
+const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
+
 export interface TwinFiles {
   twin: Twin;
   files: string[];
@@ -155,7 +157,7 @@ export async function runDemo(opts: { dir?: string; seed: number; params?: Parti
     };
     steps.push(step);
     log(`${name}: ${step.moves} prefixes change provider; mean RTT ${step.meanRttBefore.toFixed(1)} -> ${step.meanRttAfter.toFixed(1)} ms; ${res.method} ${res.status}, gap to LP bound ${(res.gap * 100).toFixed(3)}%`);
-    for (const p of sum) log(`     ${p.provider.padEnd(16)} ${p.loadBefore.toFixed(0).padStart(6)} -> ${p.loadAfter.toFixed(0).padStart(6)} Mbps (usable ${p.usable.toFixed(0)})  RTT ${p.rttBefore.toFixed(1)} -> ${p.rttAfter.toFixed(1)} ms`);
+    for (const p of sum) log(`     ${p.provider.padEnd(16)} ${p.loadBefore.toFixed(0).padStart(6)} -> ${p.loadAfter.toFixed(0).padStart(6)} Mbps (usable ${p.usable.toFixed(0)})  RTT ${ms(p.rttBefore)} -> ${ms(p.rttAfter)} ms`);
     return { sum, res };
   };
   const degradedName = tf.twin.providers[tf.twin.degraded].name;
