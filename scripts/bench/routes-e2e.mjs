@@ -3,7 +3,7 @@
 // 100,000 busiest prefixes, one probe result per prefix and provider. Runs the built CLI in a
 // child process (wall time and peak RSS from /usr/bin/time). Data cached in $TMPDIR.
 // Usage: npm run build && node scripts/bench/routes-e2e.mjs [--runs N] [--method lagrange|lp|auto]
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,14 +46,12 @@ const times = [];
 const rss = [];
 let json;
 for (let r = 0; r < runs; r++) {
-  const out = execFileSync('/usr/bin/time', ['-v', process.execPath, join(root, 'bin/anyopt.js'), 'routes', 'optimize', '--routes', ...ribs, '--providers', join(dir, 'providers.csv'),
+  const out = execFileSync(process.execPath, [join(root, 'bin/anyopt.js'), 'routes', 'optimize', '--routes', ...ribs, '--providers', join(dir, 'providers.csv'),
     '--traffic', traffic, '--performance', join(dir, 'perf.csv'), '--method', method, '--max-changes', '100000', '--out', join(dir, 'plan.csv'), '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 });
   json = JSON.parse(out);
-  // /usr/bin/time writes to stderr; rerun capture via spawnSync would be cleaner, but the JSON has our own timings.
   times.push(json.read_seconds + json.solve_seconds);
 }
-// Peak memory: one more run with stderr captured.
-import { spawnSync } from 'node:child_process';
+// Peak memory: one more run under /usr/bin/time -v.
 const p = spawnSync('/usr/bin/time', ['-v', process.execPath, join(root, 'bin/anyopt.js'), 'routes', 'optimize', '--routes', ...ribs, '--providers', join(dir, 'providers.csv'),
   '--traffic', traffic, '--performance', join(dir, 'perf.csv'), '--method', method, '--max-changes', '100000', '--out', join(dir, 'plan.csv')], { encoding: 'utf8' });
 const wall = /Elapsed \(wall clock\) time.*: (\S+)/.exec(p.stderr)?.[1];
