@@ -268,9 +268,8 @@ export function* perfLines(twin: Twin, window: ProbeWindow): Generator<string> {
         const v = hashUnit(j, i, r, twin.params.seed + 1);
         let rtt = twin.rtt[i * m + j] * (0.97 + 0.06 * u);
         if (window !== 'before' && j === twin.degraded) rtt += TWIN_LATENCY_RISE_MS;
-        let loss = v < 0.9 ? 0 : v < 0.98 ? 0.5 : 2;
+        const loss = v < 0.9 ? 0 : v < 0.98 ? 0.5 : 2;
         if (window === 'after-failure' && j === twin.failed) {
-          loss = 100;
           yield `${t},${twin.prefixes[i].text},${twin.providers[j].name},,100,`;
           continue;
         }

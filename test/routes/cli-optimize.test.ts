@@ -85,3 +85,13 @@ describe('injection safety', () => {
     expect(() => injectionText('bird', { routes: [{ prefix: '2001:db8::/32', provider: 0 }], withdraw: [], providers, localPref: 200, announced: () => true })).toThrow(/no IPv6 next hop/);
   });
 });
+
+describe('current assignment file', () => {
+  it('reports a current prefix with host bits set instead of withdrawing it', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'current.csv'), 'prefix,provider\n203.0.113.0/24,alpha\n10.0.0.1/8,alpha\n');
+    const r = await runInProcess([...BASE, '--current', join(dir, 'current.csv'), '--max-bad-share', '0', '--out', join(dir, 'plan.csv')], { cwd: FIX });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('current.csv:3: column "prefix" must have no host bits set after the prefix length, got "10.0.0.1/8"');
+  });
+});

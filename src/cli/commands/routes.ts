@@ -332,7 +332,7 @@ Examples:
 
   routes
     .command('demo')
-    .description('run the loop on the twin: traffic, optimize, a provider degrades 120 -> 180 ms, optimize again')
+    .description("run the loop on the twin: traffic, optimize, one provider's latency rises by 60 ms, optimize again, a link fails, optimize again")
     .option('--dir <dir>', 'keep the twin and outputs here (default: a temporary folder)')
     .option('--seed <n>', 'random seed', '1')
     .option('--json', 'print a JSON summary on stdout')

@@ -4,7 +4,7 @@
  * unreadable lines per file, providers without routes), and hand typed data
  * to the core. Shared by the CLI commands and `routes demo`.
  */
-import { parsePrefix } from '../../routes/addr.js';
+import { formatPrefix, parsePrefix } from '../../routes/addr.js';
 import { assembleInstance, type Assembled } from '../../routes/assemble.js';
 import type { FlowFormat } from '../../routes/flows.js';
 import type { Policy, ProviderSpec } from '../../routes/model.js';
@@ -151,7 +151,12 @@ export async function loadOptimizeInputs(args: {
         issues.add({ file: args.current!.label, line: c.lines[k], column: 'provider', expected: `must be one of the providers (${[...providerIndex.keys()].join(', ')})`, received: r.provider });
         return;
       }
-      currentPrefixes.push(r.prefix);
+      const prefix = parsePrefix(r.prefix);
+      if (typeof prefix === 'string') {
+        issues.add({ file: args.current!.label, line: c.lines[k], column: 'prefix', expected: prefix, received: r.prefix });
+        return;
+      }
+      currentPrefixes.push(formatPrefix(prefix));
       const id = table.find(r.prefix);
       if (id >= 0) current![id] = j;
     });
