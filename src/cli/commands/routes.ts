@@ -22,7 +22,6 @@ import type { CliContext } from '../context.js';
 import type { CommandHost } from '../host.js';
 import { choiceOption, intOption, numberOption, pathOption, requiredOption } from '../options.js';
 import { printJson, withCsvSink, writeTextOutput } from '../output.js';
-import { startProgress } from '../progress.js';
 import { fmt, table } from '../render.js';
 
 const fileArg = (ctx: CliContext, p: string): FileArg => ({ path: pathOption(ctx.cwd, p), label: p });
@@ -32,21 +31,17 @@ function warn(ctx: CliContext, issues: InputIssue[], total = issues.length): voi
   ctx.stderr.write(`${ctx.color.yellow('warning:')} skipped unreadable lines (within --max-bad-share):\n${formatIssues(issues, total)}\n`);
 }
 
+/** A running count on stderr while large inputs stream in (TTY only; the total is not known up front). */
 function spinner(ctx: CliContext) {
-  let bar: ReturnType<typeof startProgress> | undefined;
-  let label = '';
+  let shown = false;
   return {
     update(what: string, n: number) {
       if (!ctx.stderrIsTTY) return;
-      if (what !== label) {
-        bar?.stop();
-        label = what;
-        bar = startProgress(ctx, `reading ${what}`, 1e9);
-      }
-      bar?.update(n);
+      shown = true;
+      ctx.stderr.write(`\r\x1b[Kreading ${what}: ${n.toLocaleString('en-US')} lines`);
     },
     stop() {
-      bar?.stop();
+      if (shown) ctx.stderr.write('\r\x1b[K');
     },
   };
 }
