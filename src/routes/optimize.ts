@@ -34,6 +34,10 @@ export interface OptimizeOptions {
   lpMaxOptions?: number;
   /** lagrange: iterations of subgradient ascent. */
   iterations?: number;
+  /** lagrange: re-solve the this many busiest prefixes exactly (MILP, the rest fixed); 0 = off. Default 1,000. */
+  polishTop?: number;
+  /** Time limit (s) for that MILP. Default 10. */
+  polishTimeLimitS?: number;
 }
 
 export interface OptimizeResult {
@@ -445,6 +449,76 @@ export function solveLagrange(inst: Instance, opts: OptimizeOptions = {}): Optim
   return result(inst, 'lagrange', bestAssign, LB, []);
 }
 
+/**
+ * Re-solve the K busiest prefixes exactly with every other prefix fixed: a
+ * MILP over the residual capacity, commit and move budget, started from the
+ * current plan. Adopted only when it improves the whole objective.
+ */
+export function polishTop(inst: Instance, base: OptimizeResult, solver: Solver, K: number, timeLimitS: number): OptimizeResult {
+  const { n, m } = inst;
+  if (n <= K) return base;
+  const top = Array.from({ length: n }, (_, i) => i)
+    .sort((a, b) => inst.meanMbps[b] - inst.meanMbps[a] || a - b)
+    .slice(0, K);
+  const inTop = new Uint8Array(n);
+  for (const i of top) inTop[i] = 1;
+  const fixedLoad = new Float64Array(m);
+  let fixedMoves = 0;
+  for (let i = 0; i < n; i++) {
+    if (inTop[i]) continue;
+    fixedLoad[base.assign[i]] += inst.loadMbps[i];
+    if (isMove(inst, i, base.assign[i])) fixedMoves++;
+  }
+  const pick = <T extends Float64Array | Uint8Array | Int32Array>(a: T, width: number): T => {
+    const out = new (a.constructor as new (len: number) => T)(K * width);
+    top.forEach((i, k) => out.set(a.subarray(i * width, i * width + width), k * width));
+    return out;
+  };
+  const sub: Instance = {
+    ...inst,
+    n: K,
+    prefixes: top.map((i) => inst.prefixes[i]),
+    meanMbps: pick(inst.meanMbps, 1),
+    loadMbps: pick(inst.loadMbps, 1),
+    allowed: pick(inst.allowed, m),
+    rtt: pick(inst.rtt, m),
+    loss: pick(inst.loss, m),
+    jitter: pick(inst.jitter, m),
+    perf: pick(inst.perf, m),
+    cost: pick(inst.cost, m),
+    current: pick(inst.current, 1),
+    currentGiven: pick(inst.currentGiven, 1),
+    bgp: pick(inst.bgp, 1),
+    // Residuals: the fixed prefixes' load counts against capacity and commit.
+    usable: Float64Array.from(inst.usable, (u, j) => u - fixedLoad[j]),
+    providers: inst.providers.map((p, j) => ({ ...p, commitMbps: p.commitMbps - fixedLoad[j] })),
+    maxChanges: inst.maxChanges - fixedMoves,
+  };
+  const { problem, optI, optJ } = buildProblem(sub, true);
+  // MIP start: the current plan for the top prefixes, overage columns at their implied values.
+  const start = new Float64Array(problem.numCols);
+  const subLoad = new Float64Array(m);
+  for (let c = 0; c < optI.length; c++) {
+    if (base.assign[top[optI[c]]] === optJ[c]) {
+      start[c] = 1;
+      subLoad[optJ[c]] += sub.loadMbps[optI[c]];
+    }
+  }
+  for (let j = 0; j < m; j++) start[optI.length + j] = Math.max(0, subLoad[j] - sub.providers[j].commitMbps);
+  let r;
+  try {
+    r = solver.solve(problem, { timeLimitS, mipRelGap: 1e-6, start });
+  } catch {
+    return base;
+  }
+  if (r.colValue.length === 0) return base;
+  const assign = base.assign.slice();
+  for (let c = 0; c < optI.length; c++) if (r.colValue[c] > 0.5) assign[top[optI[c]]] = optJ[c];
+  const ev = evaluate(inst, assign);
+  if (ev.noRoute > 0 || ev.overloaded.length > 0 || ev.moves > inst.maxChanges || ev.objective >= base.objective) return base;
+  return result(inst, 'lagrange', assign, base.bound, [...base.notes, `the ${K.toLocaleString('en-US')} busiest prefixes re-solved exactly (MILP, ${r.status})`]);
+}
+
 export async function optimizeRoutes(inst: Instance, solver: (() => Promise<Solver>) | undefined, opts: OptimizeOptions = {}): Promise<OptimizeResult> {
   if (inst.n === 0) return result(inst, 'lagrange', new Int32Array(0), 0, [], true);
   let method = opts.method ?? 'auto';
@@ -453,7 +527,12 @@ export async function optimizeRoutes(inst: Instance, solver: (() => Promise<Solv
     method = K <= (opts.milpMaxOptions ?? 4000) ? 'milp' : K <= (opts.lpMaxOptions ?? 200_000) ? 'lp' : 'lagrange';
     if (!solver && method !== 'lagrange') method = 'lagrange';
   }
-  if (method === 'lagrange') return solveLagrange(inst, opts);
+  if (method === 'lagrange') {
+    const r = solveLagrange(inst, opts);
+    const K = opts.polishTop ?? 1000;
+    if (!solver || K <= 0 || r.status === 'infeasible' || r.status === 'optimal') return r;
+    return polishTop(inst, r, await solver(), K, opts.polishTimeLimitS ?? 10);
+  }
   if (!solver) throw new Error(`internal: method ${method} needs a solver`);
   return solveWithHighs(inst, await solver(), method === 'milp', opts);
 }

@@ -186,3 +186,31 @@ describe('hysteresis, capacity and max-changes', () => {
     expect(r.objective).toBeCloseTo(1500 + 10 + 10 + 10, 6);
   });
 });
+
+describe('Lagrangian plan polished by a MILP on the busiest prefixes', () => {
+  it('never worsens the plan and keeps it feasible', async () => {
+    const { polishTop, solveLagrange } = await import('../../src/routes/optimize.js');
+    const solver = await loadSolver();
+    for (let seed = 200; seed < 210; seed++) {
+      const rng = createRng(seed);
+      const n = 60;
+      const spec: Spec = {
+        providers: [provider('a', 300, { commitMbps: 50, pricePerMbps: 1, overagePricePerMbps: 2 }), provider('b', 300, { commitMbps: 50, pricePerMbps: 1, overagePricePerMbps: 3 }), provider('c', 600)],
+        traffic: Array.from({ length: n }, () => 1 + rng.int(12)),
+        rtt: Array.from({ length: n }, () => [20 + rng.int(100), 20 + rng.int(100), rng.next() < 0.3 ? NaN : 20 + rng.int(100)]),
+        current: Array.from({ length: n }, () => rng.int(2)),
+        policy: { max_changes: 15, weights: { rtt_ms: 1, loss_pct: 20, jitter_ms: 0.5, usd: 5 } },
+      };
+      const inst = instance(spec);
+      const base = solveLagrange(inst, { iterations: 30 });
+      if (base.status === 'infeasible') continue;
+      const r = polishTop(inst, base, solver, 20, 10);
+      const ev = evaluate(inst, r.assign);
+      expect(r.objective).toBeLessThanOrEqual(base.objective + 1e-9);
+      expect(ev.overloaded).toEqual([]);
+      expect(ev.noRoute).toBe(0);
+      expect(ev.moves).toBeLessThanOrEqual(15);
+      expect(r.bound).toBe(base.bound);
+    }
+  });
+});
