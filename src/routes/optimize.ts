@@ -13,7 +13,8 @@
  *   prefix independently takes its cheapest option and every provider its
  *   best load, which gives a lower bound (the LP bound, once the subgradient
  *   ascent converges). Primal plans come from the priced choices, repaired and
- *   improved as above.
+ *   improved as above; finally the busiest prefixes are re-solved as a MILP
+ *   with all others fixed (`polishTop`).
  *
  * Every plan only ever uses options (i, j) where j has a route for i: a plan
  * that leaves a prefix without a route cannot be expressed. Pure: the solver
