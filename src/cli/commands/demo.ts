@@ -52,7 +52,7 @@ interface DemoOptions {
 export function registerDemo(program: Command, host: CommandHost): void {
   program
     .command('demo')
-    .description('build the default twin and run the pipeline on it: catchments, RTTs and what makes them hard')
+    .description('the whole pipeline on the default twin: catchments, campaign, orders, prediction accuracy, best subset')
     .option('--out <dir>', 'keep every intermediate file in this folder')
     .option('--seed <n>', 'seed of the twin', String(DEFAULT_GENERATE.seed))
     .option('--json', 'print a JSON summary on stdout')
