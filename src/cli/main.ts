@@ -29,9 +29,14 @@ export function buildProgram(host: CommandHost): Command {
     'after',
     `
 Examples:
-  $ anyopt demo                                   build the default twin and show what it contains
-  $ anyopt sim init --out scenario                write a simulated Internet to scenario/
-  $ anyopt sim catchment --scenario scenario --announce ams,syd,lhr
+  $ anyopt demo                                         the whole pipeline on the default twin
+  $ anyopt sim init --out scenario                      write a simulated Internet to scenario/
+  $ anyopt measure plan --sites scenario/sites.csv --out campaign.json
+  $ anyopt measure run --campaign campaign.json --targets scenario/targets.csv --driver sim --scenario scenario --out obs.csv
+  $ anyopt orders --observations obs.csv --out orders.csv --rtt-out rtt.csv
+  $ anyopt predict --orders orders.csv --rtt rtt.csv --sites ams,syd,lhr
+  $ anyopt optimize --orders orders.csv --rtt rtt.csv --weights scenario/targets.csv --out plan.json
+  $ anyopt routes demo                                  outbound route optimization on its own twin
 `,
   );
   for (const register of commands) register(program, host);

@@ -14,6 +14,7 @@
  * was switched on first are assumed to behave as in the campaign, which is why
  * plans deploy in the campaign's announcement order) and load-dependent RTT.
  */
+import { catchmentSite } from '../predict/predict.js';
 import type { PreferenceModel } from '../orders/model.js';
 
 export interface Assignment {
@@ -44,16 +45,10 @@ export function assignSubset(model: PreferenceModel, subset: Uint8Array): Assign
   const rttMs = new Float32Array(T).fill(Number.NaN);
   const { orders, orderLength, rttMs: rtt } = model;
   for (let t = 0; t < T; t++) {
-    const base = t * S;
-    const len = orderLength[t];
-    for (let k = 0; k < len; k++) {
-      const s = orders[base + k];
-      if (subset[s]) {
-        site[t] = s;
-        rttMs[t] = rtt[base + s];
-        break;
-      }
-    }
+    const s = catchmentSite(orders, t * S, orderLength[t], subset);
+    if (s < 0) continue;
+    site[t] = s;
+    rttMs[t] = rtt[t * S + s];
   }
   return { site, rttMs };
 }

@@ -38,6 +38,10 @@ import { writeFileAtomic } from '../../io/write.js';
 import { inferOrders } from '../../orders/infer.js';
 import { evaluateAgainstTwin, type EvaluationReport } from '../../evaluate/evaluate.js';
 import { writeOrders, writeRtt } from '../../io/orders.js';
+import { optimizeSites } from '../../optimize/optimize.js';
+import { indicesOfSubset } from '../../optimize/evaluate.js';
+import { measurePlans, type MeasuredPlan } from '../../optimize/groundtruth.js';
+import { announcementSequence } from '../../predict/predict.js';
 
 interface DemoOptions {
   out?: string;
@@ -48,7 +52,7 @@ interface DemoOptions {
 export function registerDemo(program: Command, host: CommandHost): void {
   program
     .command('demo')
-    .description('build the default twin and run the pipeline on it: catchments, RTTs and what makes them hard')
+    .description('the whole pipeline on the default twin: catchments, campaign, orders, prediction accuracy, best subset')
     .option('--out <dir>', 'keep every intermediate file in this folder')
     .option('--seed <n>', 'seed of the twin', String(DEFAULT_GENERATE.seed))
     .option('--json', 'print a JSON summary on stdout')
@@ -74,6 +78,7 @@ export interface DemoReport {
   bestUnicast: { medianRttMs: number; weightedMeanRttMs: number };
   campaign: { strategy: string; experiments: number; providerStrategyExperiments: number; testbedTimeS: number; wallS: number };
   prediction: { status: Record<string, number>; evaluation: EvaluationReport };
+  optimize: { status: string; gap: number; predictedMeanMs: number; measured: MeasuredPlan[] };
 }
 
 async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
@@ -183,6 +188,45 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
     await writeFileAtomic(join(out, 'rtt.csv'), parts.join(''));
   }
 
+  // 5. The best subset, checked by announcing it in the twin.
+  const twinIndex = new Map(twin.targetIds.map((t, i) => [t, i]));
+  const weight = Float64Array.from(model.targetIds, (t) => twin.targetWeight[twinIndex.get(t) ?? -1] ?? 0);
+  const opt = optimizeSites(model, weight, { objective: 'mean' });
+  say('');
+  say(c.bold('5. The best subset of sites (optimize), measured in the twin'));
+  let optimizeReport: DemoReport['optimize'] = { status: 'infeasible', gap: Number.NaN, predictedMeanMs: Number.NaN, measured: [] };
+  if (opt.kind === 'plan') {
+    const names = (m: Uint8Array) => announcementSequence(model, indicesOfSubset(m).map((i) => model.siteIds[i]));
+    const plans = [
+      { name: 'optimized', sites: names(opt.subset) },
+      { name: 'all sites', sites: names(opt.comparisons.allSites) },
+      { name: 'greedy by unicast RTT (same size)', sites: names(opt.comparisons.greedyUnicast) },
+    ];
+    const measured = measurePlans(plans, (sites) => twinCatchment(twin, { sites }), Float64Array.from(twin.targetIds, (_, t) => twin.targetWeight[t]));
+    say(
+      indent(
+        table(
+          ['plan', 'sites', 'mean RTT', 'median', 'p95'],
+          measured.map((m) => [m.name, `${m.sites.length}`, `${m.meanMs.toFixed(1)} ms`, `${m.medianMs.toFixed(1)} ms`, `${m.p95Ms.toFixed(1)} ms`]),
+          { align: ['l', 'r', 'r', 'r', 'r'] },
+        ),
+      ),
+    );
+    const dropped = twin.siteIds.filter((x) => !plans[0].sites.includes(x));
+    say(
+      `   ${opt.status === 'optimal' ? 'proven optimal' : `within ${pct(opt.gap, 2)} of the lower bound`} on the predicted mean (${opt.value.toFixed(1)} ms); ` +
+        `announce ${plans[0].sites.join(',')}${dropped.length > 0 ? `, withdraw ${dropped.join(',')}` : ''}`,
+    );
+    say(
+      `   measured in the twin: ${(measured[1].meanMs - measured[0].meanMs).toFixed(1)} ms better than all sites, ` +
+        `${(measured[2].meanMs - measured[0].meanMs).toFixed(1)} ms better than AnyOpt's greedy comparator`,
+    );
+    optimizeReport = { status: opt.status, gap: opt.gap, predictedMeanMs: opt.value, measured };
+    if (out) await writeFileAtomic(join(out, 'plan-sites.txt'), plans[0].sites.join(',') + '\n');
+  } else {
+    say(`   infeasible: ${opt.reason}`);
+  }
+
   const report: DemoReport = {
     scenario: {
       seed,
@@ -203,6 +247,7 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
     bestUnicast: { medianRttMs: median(best.rttMs), weightedMeanRttMs: weightedMean(twin, best) },
     campaign: { strategy: 'pairwise', experiments: campaign.experiments.length, providerStrategyExperiments: providerCount, testbedTimeS: run.clockMs / 1000, wallS },
     prediction: { status: { ...inferStats.status }, evaluation },
+    optimize: optimizeReport,
   };
   if (out) say(`\nfiles kept in ${opts.out}/`);
   if (opts.json) printJson(ctx, report);

@@ -14,6 +14,7 @@ import { registerPredict } from './predict.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerOptimize } from './optimize.js';
 import { registerValidate } from './validate.js';
+import { registerRoutes } from './routes.js';
 
 export type Register = (program: Command, host: CommandHost) => void;
 
@@ -27,4 +28,5 @@ export const commands: Register[] = [
   registerEvaluate,
   registerOptimize,
   registerValidate,
+  registerRoutes,
 ];

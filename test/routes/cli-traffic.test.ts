@@ -1,0 +1,36 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runInProcess, tempDir } from '../helpers.js';
+
+const FIX = join(import.meta.dirname, '../../fixtures/routes');
+
+describe('anyopt routes traffic', () => {
+  it('writes per-prefix traffic and summarises on stderr', async () => {
+    const dir = tempDir();
+    const r = await runInProcess(['routes', 'traffic', '--routes', 'rib-alpha.txt', 'rib-beta.txt', '--providers', 'providers.csv', '--flows', 'flows.csv', '--out', join(dir, 't.csv')], { cwd: FIX });
+    expect(r.stderr).toContain('1 flow records (0.00% of bytes) matched no prefix in any provider table');
+    expect(r.stderr).toContain('192.0.2.250 AS65000 (1)');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 't.csv'), 'utf8')).toBe(
+      'prefix,mean_mbps,p95_mbps,flow_records,peak_mbps\n' +
+        '203.0.113.0/24,1,3,2,3\n10.0.0.0/8,0.333,1,1,0\n10.1.0.0/16,0.333,1,1,0\n2001:db8::/32,0.333,1,1,0\n',
+    );
+  });
+
+  it('exits 2 and writes nothing when too many flow lines are broken', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad.csv'), 'time,dst_addr,bytes,packets,sampling_rate\n1700000000,203.0.113.1,10,1,1\n1700000000,not-an-ip,10,1,1\n');
+    const out = join(dir, 't.csv');
+    const r = await runInProcess(['routes', 'traffic', '--routes', join(FIX, 'rib-alpha.txt'), join(FIX, 'rib-beta.txt'), '--providers', join(FIX, 'providers.csv'), '--flows', 'bad.csv', '--out', out], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('bad.csv:3: column "dst_addr" must be an IPv4 or IPv6 address, got "not-an-ip"');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('shows an example in --help', async () => {
+    const r = await runInProcess(['routes', 'traffic', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Example:');
+  });
+});
