@@ -131,14 +131,14 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
 
   // Sites only seen in rtt.csv or the announce order still belong to the model.
   for (const s of announceOrder) addSite(s);
-  interface RttRow {
-    t: number;
-    site: string;
-    rtt: number;
-    source: number;
-  }
-  const rttRows: RttRow[] = [];
+  // Parallel arrays (no object per row: rtt.csv has T x S lines).
+  const rttTarget: number[] = [];
+  const rttSite: number[] = [];
+  const rttValue: number[] = [];
+  const rttSourceOf: number[] = [];
   let rttRecords = 0;
+  let lastTarget = '';
+  let lastT: number | undefined;
   if (rttPath !== undefined) {
     let ridx: Record<string, number> | undefined;
     for await (const [line, lineNo] of readLines(rttPath, rLabel)) {
@@ -153,7 +153,10 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
       const site = (f[ridx.site] ?? '').trim();
       const rttRaw = (f[ridx.rtt_ms] ?? '').trim();
       const sourceRaw = (f[ridx.source] ?? '').trim();
-      const t = targetIndex.get(target);
+      // rtt.csv lists a target's sites together: remember the last lookup.
+      const t = target === lastTarget ? lastT : targetIndex.get(target);
+      lastTarget = target;
+      lastT = t;
       if (t === undefined) {
         issues.add({ file: rLabel, line: lineNo, column: 'target', expected: `must be a target listed in ${oLabel}`, received: target });
         continue;
@@ -167,13 +170,15 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
         issues.add({ file: rLabel, line: lineNo, column: 'rtt_ms', expected: 'must be a number >= 0', received: rttRaw });
         continue;
       }
-      const source = RTT_SOURCES.indexOf(sourceRaw as RttSource);
+      const source = sourceRaw === 'anycast' ? 0 : RTT_SOURCES.indexOf(sourceRaw as RttSource);
       if (source < 0) {
         issues.add({ file: rLabel, line: lineNo, column: 'source', expected: `must be one of ${RTT_SOURCES.join(', ')}`, received: sourceRaw });
         continue;
       }
-      addSite(site);
-      rttRows.push({ t, site, rtt, source });
+      rttTarget.push(t);
+      rttSite.push(addSite(site));
+      rttValue.push(rtt);
+      rttSourceOf.push(source);
     }
     if (!ridx) throw InputError.single({ file: rLabel, expected: 'must have a header line (target,site,rtt_ms,source)' });
   }
@@ -187,10 +192,10 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
     model.confidence[t] = r.confidence;
     model.orderSensitive[t] = r.sensitive;
   });
-  for (const r of rttRows) {
-    const s = siteIndex.get(r.site)!;
-    model.rttMs[r.t * S + s] = r.rtt;
-    model.rttSource[r.t * S + s] = r.source;
+  for (let i = 0; i < rttTarget.length; i++) {
+    const at = rttTarget[i] * S + rttSite[i];
+    model.rttMs[at] = rttValue[i];
+    model.rttSource[at] = rttSourceOf[i];
   }
   model.announceOrder = announceOrder;
   return { model, issues, records: { orders: orderRecords, rtt: rttRecords } };
