@@ -17,23 +17,13 @@
 import { open, readFile, rename, stat, unlink, mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { validateCampaign, type Campaign, type CampaignSite } from '../measure/campaign.js';
-import { readTable, readTableFast, col, duplicateIssues, failOnIssues, wrapReadError } from './csv.js';
+import { readTable, readTableFast, col, duplicateIssues, failOnIssues } from './csv.js';
+import { readJsonFile } from './open.js';
 import { InputError, UsageError } from './issues.js';
 import { OBSERVATIONS_HEADER } from './observations.js';
 
 export async function readCampaign(path: string, label = path): Promise<Campaign> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw wrapReadError(err, label);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw InputError.single({ file: label, expected: `must be valid JSON (${(err as Error).message})` });
-  }
+  const value = await readJsonFile(path, label);
   const { campaign, issues } = validateCampaign(value, label);
   if (!campaign) throw new InputError(issues);
   return campaign;

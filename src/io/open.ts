@@ -1,5 +1,6 @@
 /** Opening input files (gunzip for `.gz`) and turning read failures into input issues. */
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { InputError, type InputIssue } from './issues.js';
 
@@ -31,3 +32,18 @@ export function wrapReadError(err: unknown, label: string): InputError {
   return new InputError([issue], 1, { cause: err });
 }
 
+
+/** Read and parse a JSON file; a missing file or bad JSON becomes an input issue naming the file. */
+export async function readJsonFile(path: string, label = path): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw wrapReadError(err, label);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new InputError([{ file: label, expected: `must be valid JSON (${(err as Error).message})` }], 1, { cause: err });
+  }
+}

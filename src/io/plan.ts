@@ -6,9 +6,9 @@
  * list and the announcement order) and names the file, the JSON path, what
  * was expected and what was received.
  */
-import { readFile } from 'node:fs/promises';
 import { InputError, type InputIssue } from './issues.js';
-import { col, failOnIssues, readTable, wrapReadError } from './csv.js';
+import { col, failOnIssues, readTable } from './csv.js';
+import { readJsonFile } from './open.js';
 
 export interface PlanSiteLoad {
   site: string;
@@ -88,18 +88,7 @@ export interface PlanRef {
 
 /** Read a plan; only `format`, `version`, `sites` and `announce.order` are required. */
 export async function readPlan(path: string, label = path): Promise<PlanRef> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw wrapReadError(err, label);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new InputError([{ file: label, expected: `must be valid JSON (${(err as Error).message})` }], 1, { cause: err });
-  }
+  const data = await readJsonFile(path, label);
   return parsePlan(data, label);
 }
 

@@ -3,9 +3,8 @@
  * against (see docs/formats.md, section optimize). Every rule is optional;
  * unknown keys are an error so a typo never silently disables a rule.
  */
-import { readFile } from 'node:fs/promises';
 import { InputError, type InputIssue } from './issues.js';
-import { wrapReadError } from './csv.js';
+import { readJsonFile } from './open.js';
 
 export interface Policy {
   /** Highest allowed predicted mean RTT, ms. */
@@ -52,18 +51,7 @@ export const POLICY_RULES: Record<keyof Policy, Check> = {
 };
 
 export async function readPolicy(path: string, label = path): Promise<Policy> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw wrapReadError(err, label);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new InputError([{ file: label, expected: `must be valid JSON (${(err as Error).message})` }], 1, { cause: err });
-  }
+  const data = await readJsonFile(path, label);
   return parsePolicy(data, label);
 }
 

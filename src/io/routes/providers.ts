@@ -3,10 +3,10 @@
  * (as written by `routes traffic`) and the policy file. Bad cells become
  * issues with file, line, column, value and expectation.
  */
-import { readFile } from 'node:fs/promises';
 import { parseIPv4, parseIPv6 } from '../../routes/addr.js';
 import { DEFAULT_POLICY, type Policy, type ProviderSpec } from '../../routes/model.js';
-import { col, failOnIssues, INVALID, readTable, wrapReadError, type Column } from '../csv.js';
+import { col, failOnIssues, INVALID, readTable, type Column } from '../csv.js';
+import { readJsonFile } from '../open.js';
 import { InputError, IssueList } from '../issues.js';
 
 const ipColumn: Column<string> = {
@@ -92,18 +92,7 @@ export async function readCurrentTable(path: string, label: string) {
 
 /** Policy JSON: every key optional, unknown keys rejected (typos would silently do nothing). */
 export async function readPolicy(path: string, label: string): Promise<Policy> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw wrapReadError(err, label);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new InputError([{ file: label, expected: `must be valid JSON (${(err as Error).message})` }], 1, { cause: err });
-  }
+  const raw = await readJsonFile(path, label);
   return parsePolicy(raw, label);
 }
 
