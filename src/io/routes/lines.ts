@@ -5,54 +5,23 @@
  * callback stops reading.
  */
 import { createReadStream } from 'node:fs';
-import { openInput, wrapReadError } from '../csv.js';
+import { openInput, wrapReadError } from '../open.js';
 
-export async function forEachLine(path: string, label: string, onLine: (line: string, lineNo: number) => boolean | void): Promise<number> {
-  let rest = '';
-  let lineNo = 0;
-  let stopped = false;
-  try {
-    const stream = openInput(path);
-    (stream as NodeJS.ReadableStream & { setEncoding(e: string): void }).setEncoding('utf8');
-    for await (const chunk of stream as AsyncIterable<string>) {
-      const text = rest.length > 0 ? rest + chunk : chunk;
-      let start = 0;
-      for (;;) {
-        const nl = text.indexOf('\n', start);
-        if (nl < 0) break;
-        lineNo++;
-        const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-        if (onLine(text.slice(start, end), lineNo) === false) {
-          stopped = true;
-          break;
-        }
-        start = nl + 1;
-      }
-      if (stopped) {
-        (stream as NodeJS.ReadableStream & { destroy?(): void }).destroy?.();
-        break;
-      }
-      rest = text.slice(start);
-    }
-  } catch (err) {
-    throw wrapReadError(err, label);
-  }
-  if (!stopped && rest.length > 0) {
-    lineNo++;
-    onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest, lineNo);
-  }
-  return lineNo;
+/** Per-line callback with the line as a string (UTF-8); returning `false` stops reading. */
+export function forEachLine(path: string, label: string, onLine: (line: string, lineNo: number) => boolean | void): Promise<number> {
+  return forEachLineRange(path, label, (text, start, end, lineNo) => onLine(text.slice(start, end), lineNo), 'utf8');
 }
 
 /**
- * Like `forEachLine`, but hands the callback the chunk text and the line's
- * range instead of a substring (no allocation per line). Reads as latin1: for
- * ASCII formats (flows) it is byte-exact and cheaper than UTF-8 decoding.
+ * Hands the callback the chunk text and the line's range instead of a
+ * substring (no allocation per line). Reads as latin1 by default: for ASCII
+ * formats (flows) it is byte-exact and cheaper than UTF-8 decoding.
  */
 export async function forEachLineRange(
   path: string,
   label: string,
   onLine: (text: string, start: number, end: number, lineNo: number) => boolean | void,
+  encoding: 'latin1' | 'utf8' = 'latin1',
 ): Promise<number> {
   let rest = '';
   let lineNo = 0;
@@ -60,7 +29,7 @@ export async function forEachLineRange(
   try {
     // Large reads: fewer chunks, fewer round trips to the file-system thread pool.
     const stream = path.endsWith('.gz') ? openInput(path) : createReadStream(path, { highWaterMark: 1 << 20 });
-    (stream as NodeJS.ReadableStream & { setEncoding(e: string): void }).setEncoding('latin1');
+    (stream as NodeJS.ReadableStream & { setEncoding(e: string): void }).setEncoding(encoding);
     for await (const chunk of stream as AsyncIterable<string>) {
       const text = rest.length > 0 ? rest + chunk : chunk;
       let start = 0;
