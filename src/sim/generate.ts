@@ -60,11 +60,16 @@ interface AsPlan {
   size: number;
 }
 
-export function generateScenario(opts: GenerateOptions): Scenario {
+/** Phases reported through `onPhase` (for a progress bar): the AS graph, then sites, PoPs and targets. */
+export const GENERATE_PHASES = ['AS graph', 'sites and PoPs', 'targets'] as const;
+export type GeneratePhase = (typeof GENERATE_PHASES)[number];
+
+export function generateScenario(opts: GenerateOptions, onPhase: (done: GeneratePhase) => void = () => {}): Scenario {
   const rng = createRng(opts.seed);
   const world = worldFor();
   const graph = syntheticGraph(opts.ases, rng, world);
-  return populate(graph, opts, rng, world);
+  onPhase('AS graph');
+  return populate(graph, opts, rng, world, onPhase);
 }
 
 interface World {
@@ -196,7 +201,7 @@ function syntheticGraph(ases: number, rng: Rng, world: World): AsGraph {
 }
 
 /** Sites, PoPs and targets on top of an AS graph. */
-function populate(graph: AsGraph, opts: GenerateOptions & { asRelSource?: string }, rng: Rng, world: World): Scenario {
+function populate(graph: AsGraph, opts: GenerateOptions & { asRelSource?: string }, rng: Rng, world: World, onPhase: (done: GeneratePhase) => void = () => {}): Scenario {
   const knobs: TwinKnobs = { ...DEFAULT_KNOBS, ...opts.knobs };
   const { cities, cityWeight } = world;
   const { plans, relations } = graph;
@@ -268,6 +273,8 @@ function populate(graph: AsGraph, opts: GenerateOptions & { asRelSource?: string
     for (const c of unique(p.cities)) pops.push({ asn: p.asn, city: cities[c].name, lat: cities[c].lat, lon: cities[c].lon });
   }
 
+  onPhase('sites and PoPs');
+
   // --- targets ------------------------------------------------------------------
   const rT = rng.fork('targets');
   const eyeball = plans.map((p) => (p.tier === 3 ? p.size : p.tier === 2 ? p.size * 0.05 : 0));
@@ -296,6 +303,7 @@ function populate(graph: AsGraph, opts: GenerateOptions & { asRelSource?: string
     };
   }
 
+  onPhase('targets');
   // Capacities (in target-weight units) that a popular site can exceed: 2.5 times an even share.
   let totalWeight = 0;
   for (const t of targets) totalWeight += t.weight;
@@ -475,10 +483,12 @@ function nextBlock(k: number): [number, number, number] {
  * with more PoPs the more customers it has. Sites and targets as in the
  * synthetic generator.
  */
-export function scenarioFromAsRel(relations: readonly AsRelation[], opts: GenerateOptions & { asRelSource: string }): Scenario {
+export function scenarioFromAsRel(relations: readonly AsRelation[], opts: GenerateOptions & { asRelSource: string }, onPhase: (done: GeneratePhase) => void = () => {}): Scenario {
   const rng = createRng(opts.seed);
   const world = worldFor();
-  return populate(placeAsGraph(relations, rng, world), opts, rng, world);
+  const graph = placeAsGraph(relations, rng, world);
+  onPhase('AS graph');
+  return populate(graph, opts, rng, world, onPhase);
 }
 
 function placeAsGraph(relations: readonly AsRelation[], rng: Rng, world: World): AsGraph {

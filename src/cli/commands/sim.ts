@@ -139,16 +139,25 @@ async function simInit(ctx: CliContext, opts: InitOptions): Promise<number> {
   const ases = intOption('--ases', opts.ases, { min: 20, max: 200_000 });
   if (providers > sites) throw new UsageError(`Expected \`--providers\` to be at most \`--sites\` (${sites}), got \`${providers}\``);
   const started = ctx.now();
+  // Generation is synchronous: the bar moves between phases (large scenarios take tens of seconds).
+  const bar = startProgress(ctx, 'generating', 4);
+  let phases = 0;
+  const onPhase = () => bar.update(++phases);
   let scenario;
-  if (opts.asRel !== undefined) {
-    const parsed = await readAsRel(pathOption(ctx.cwd, opts.asRel), opts.asRel);
-    failOnIssues(parsed.issues);
-    if (parsed.relations.length === 0) throw new UsageError(`Expected \`--as-rel\` file ${opts.asRel} to contain AS relationships, got none`);
-    scenario = scenarioFromAsRel(parsed.relations, { seed, sites, providers, targets, ases, asRelSource: opts.asRel });
-  } else {
-    scenario = generateScenario({ seed, sites, providers, targets, ases });
+  try {
+    if (opts.asRel !== undefined) {
+      const parsed = await readAsRel(pathOption(ctx.cwd, opts.asRel), opts.asRel);
+      failOnIssues(parsed.issues);
+      if (parsed.relations.length === 0) throw new UsageError(`Expected \`--as-rel\` file ${opts.asRel} to contain AS relationships, got none`);
+      scenario = scenarioFromAsRel(parsed.relations, { seed, sites, providers, targets, ases, asRelSource: opts.asRel }, onPhase);
+    } else {
+      scenario = generateScenario({ seed, sites, providers, targets, ases }, onPhase);
+    }
+    await writeScenario(pathOption(ctx.cwd, out), scenario);
+    bar.update(4);
+  } finally {
+    bar.stop();
   }
-  await writeScenario(pathOption(ctx.cwd, out), scenario);
   const summary = {
     out,
     seed,
