@@ -13,8 +13,9 @@
  *   tier-1 i.e. no provider, number of customers), with their real ASNs;
  * - the IPv4 destination prefixes are the twin's client /24s aggregated per
  *   origin AS (each AS's contiguous run covered by the fewest CIDR blocks),
- *   split back into /24s when more prefixes are asked for, the heaviest kept
- *   when fewer; origin = that AS; weight = the summed target weights;
+ *   the biggest blocks split in halves (down to /24s) when more prefixes are
+ *   asked for, the heaviest kept when fewer; origin = that AS; weight = the
+ *   summed target weights; origins no provider reaches are dropped;
  * - AS paths: each provider's best Gao-Rexford route to the origin on the
  *   twin's AS graph (customer > peer > provider, then shortest;
  *   `gaoRexfordRoutes`), with the real intermediate ASNs;
@@ -22,11 +23,14 @@
  *   PoP plus from there to the prefix's client centre (weighted centre of its
  *   /24s), x 1.6 fibre inflation x (1 + 0.1 (len - 2)) detour, at 200 km/ms,
  *   both ways, plus 1.5 ms per AS, times a per-provider (0.92-1.12) and
- *   per-(origin, provider) (0.95-1.10) backbone factor.
- * Still synthetic: 15% IPv6 prefixes (documentation-free random 2001::/16
- * space) whose origins, paths and RTTs are borrowed from a weighted IPv4
- * prefix; provider names, peer IPs, next hops (documentation addresses),
- * capacities and prices; flows, probe noise and the events. Not modelled:
+ *   per-(origin, provider) (0.95-1.10) backbone factor;
+ * - events: the provider that wins the most traffic weight by RTT is the one
+ *   whose latency rises; the failing one is another, drawn from the seed.
+ * Still synthetic: 15% IPv6 prefixes (random addresses in 2001:0400::/22 to
+ * 2001:2fff::/32 space, the sim twin has no IPv6) whose origins, paths and RTTs
+ * are borrowed from a weighted IPv4 prefix; provider names, peer IPs and next
+ * hops (documentation addresses), capacities and prices; flows, probe noise and
+ * the event times. Not modelled:
  * MED/local-pref policies inside a provider, prepending, hot-potato exits.
  * Everything is a pure function of the parameters; lines are produced lazily
  * so large twins stream to disk.
