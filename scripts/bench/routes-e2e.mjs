@@ -1,5 +1,5 @@
 // Benchmark: `anyopt routes optimize` end to end at the issue's scale: 8 provider tables of the
-// routes twin (800,000 prefixes in the union, about 770,000 lines per table), traffic for the
+// routes twin (800,000 prefixes, nearly all routed by every provider), traffic for the
 // 100,000 busiest prefixes, one probe result per prefix and provider. Runs the built CLI in a
 // child process (wall time and peak RSS from /usr/bin/time). Data cached in $TMPDIR.
 // Usage: npm run build && node scripts/bench/routes-e2e.mjs [--runs N] [--method lagrange|lp|auto]

@@ -301,7 +301,7 @@ Examples:
 
   routes
     .command('sim')
-    .description('write the routes twin: providers, bgpdump -m tables, flows, probe results before/after scripted events')
+    .description('write the routes twin (a multihomed network built on the sim twin: its AS graph and clients): providers, bgpdump -m tables, flows, probe results before/after scripted events')
     .requiredOption('--out <dir>', 'folder to write (created)')
     .option('--providers <n>', 'number of providers, 4 to 8', '6')
     .option('--prefixes <n>', 'prefixes in the union table', '4000')
