@@ -6,7 +6,7 @@
  * ground truth (traffic leaves the degraded provider, everything fits its
  * usable capacity, no prefix without a route).
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Solver } from '../../solver/solver.js';
@@ -101,8 +101,20 @@ export interface DemoResult {
   steps: DemoStep[];
 }
 
-export async function runDemo(opts: { dir?: string; seed: number; params?: Partial<TwinParams>; solver: () => Promise<Solver>; log: (line: string) => void }): Promise<DemoResult> {
-  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'anyopt-routes-demo-')));
+type DemoOptions = { dir?: string; seed: number; params?: Partial<TwinParams>; solver: () => Promise<Solver>; log: (line: string) => void };
+
+/** Run the demo in `opts.dir`, or in a temporary folder that is removed afterwards. */
+export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
+  if (opts.dir !== undefined) return runDemoIn(opts.dir, opts);
+  const dir = await mkdtemp(join(tmpdir(), 'anyopt-routes-demo-'));
+  try {
+    return await runDemoIn(dir, opts);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function runDemoIn(dir: string, opts: DemoOptions): Promise<DemoResult> {
   const params: TwinParams = { providers: 6, prefixes: 4000, flows: 200_000, ...opts.params, seed: opts.seed };
   const log = opts.log;
   log(`routes twin (seed ${opts.seed}): ${params.providers} providers, ${params.prefixes} prefixes, ${params.flows.toLocaleString('en-US')} flow records over a day -> ${dir}`);
