@@ -18,7 +18,7 @@
  * within them afterwards (the exact search enforces them exactly).
  */
 import type { PreferenceModel } from '../orders/model.js';
-import type { Classes } from './instance.js';
+import { classWinner, type Classes } from './instance.js';
 
 export interface SizeLimits {
   minSites: number;
@@ -36,15 +36,12 @@ export interface HeuristicResult {
 
 /** Winner position per class (len when unreached). */
 function winners(cl: Classes, subset: Uint8Array, cur: Uint16Array): number {
-  const { S, order, len, cost, tail } = cl;
+  const { S, len, cost, tail } = cl;
   let total = cl.constant;
   for (let c = 0; c < cl.count; c++) {
-    const base = c * S;
-    const l = len[c];
-    let k = 0;
-    while (k < l && !subset[order[base + k]]) k++;
+    const k = classWinner(cl, c, subset);
     cur[c] = k;
-    total += k < l ? cost[base + k] : tail[c];
+    total += k < len[c] ? cost[c * S + k] : tail[c];
   }
   return total;
 }
@@ -331,10 +328,8 @@ function costAndOverload(cl: Classes, subset: Uint8Array, capacity: Float64Array
   let total = cl.constant;
   for (let c = 0; c < cl.count; c++) {
     const base = c * S;
-    const l = len[c];
-    let k = 0;
-    while (k < l && !subset[order[base + k]]) k++;
-    if (k < l) {
+    const k = classWinner(cl, c, subset);
+    if (k < len[c]) {
       total += cost[base + k];
       loads[order[base + k]] += weight[c];
     } else total += tail[c];

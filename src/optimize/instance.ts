@@ -255,16 +255,22 @@ export function buildClasses(model: PreferenceModel, trie: OrderTrie, weight: Fl
   return { S, count, order, len, cost, rank, tail, weight: w, constant };
 }
 
+/** Position in class c's order of the first announcing site (len[c] when none announces): the catchment rule on classes. */
+export function classWinner(cl: Classes, c: number, subset: Uint8Array): number {
+  const base = c * cl.S;
+  const l = cl.len[c];
+  let k = 0;
+  while (k < l && !subset[cl.order[base + k]]) k++;
+  return k;
+}
+
 /** Exact cost of a subset (membership array) on the classes. */
 export function classEvaluate(cl: Classes, subset: Uint8Array): number {
-  const { S, order, len, cost, tail } = cl;
+  const { S, len, cost, tail } = cl;
   let total = cl.constant;
   for (let c = 0; c < cl.count; c++) {
-    const base = c * S;
-    const l = len[c];
-    let k = 0;
-    while (k < l && !subset[order[base + k]]) k++;
-    total += k < l ? cost[base + k] : tail[c];
+    const k = classWinner(cl, c, subset);
+    total += k < len[c] ? cost[c * S + k] : tail[c];
   }
   return total;
 }
