@@ -7,7 +7,7 @@
  * was expected and what was received.
  */
 import { InputError, type InputIssue } from './issues.js';
-import { col, failOnIssues, readTable } from './csv.js';
+import { col, failOnIssues, readTable, readTableFast } from './csv.js';
 import { readJsonFile } from './open.js';
 
 export interface PlanSiteLoad {
@@ -115,7 +115,7 @@ export function parsePlan(data: unknown, label: string): PlanRef {
 }
 
 /**
- * Target weights for optimize and validate: `targets.csv` with columns
+ * Target weights for predict, optimize and validate: `targets.csv` with columns
  * `target` and `weight` (others ignored). Model targets the file does not list
  * get weight 0; listed targets the model does not know are counted and ignored.
  */
@@ -124,7 +124,7 @@ export async function readTargetWeights(
   targetIds: readonly string[],
   label = path,
 ): Promise<{ weight: Float64Array; missing: number; unknown: number }> {
-  const { rows, lines, issues, records } = await readTable(path, { target: col.text(), weight: col.number({ min: 0 }) }, { label });
+  const { rows, lines, issues, records } = await readTableFast(path, { target: col.text(), weight: col.number({ min: 0 }) }, { label });
   failOnIssues(issues, { records });
   const index = new Map<string, number>();
   targetIds.forEach((t, i) => index.set(t, i));

@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import { readPreferenceModel } from '../../io/orders.js';
-import { col, failOnIssues, readTable } from '../../io/csv.js';
+import { failOnIssues } from '../../io/csv.js';
+import { readTargetWeights } from '../../io/plan.js';
 import { readLines } from '../../io/lines.js';
 import { InputError, UsageError, type InputIssue } from '../../io/issues.js';
 import type { PreferenceModel } from '../../orders/model.js';
@@ -61,7 +62,12 @@ Examples:
           { orders: ordersFile, rtt: flags.rtt },
         );
         failOnIssues(issues);
-        const weights = flags.weights === undefined ? undefined : await readWeights(pathOption(ctx.cwd, flags.weights), flags.weights, model, ctx.stderr);
+        let weights: Float64Array | undefined;
+        if (flags.weights !== undefined) {
+          const w = await readTargetWeights(pathOption(ctx.cwd, flags.weights), model.targetIds, flags.weights);
+          if (w.missing > 0) ctx.stderr.write(`warning: ${flags.weights} gives no weight for ${w.missing} of ${model.targetIds.length} targets: they weigh 0\n`);
+          weights = w.weight;
+        }
 
         if (flags.sites !== undefined) {
           const subset = listOption('--sites', flags.sites);
@@ -112,23 +118,6 @@ Examples:
     );
 }
 
-async function readWeights(path: string, label: string, model: PreferenceModel, stderr: { write(s: string): unknown }): Promise<Float64Array> {
-  const r = await readTable(path, { target: col.text(), weight: col.number({ min: 0 }) }, { label });
-  failOnIssues(r.issues);
-  const index = new Map(model.targetIds.map((t, i) => [t, i]));
-  const w = new Float64Array(model.targetIds.length);
-  const seen = new Uint8Array(model.targetIds.length);
-  for (const row of r.rows) {
-    const t = index.get(row.target);
-    if (t === undefined) continue;
-    w[t] = row.weight;
-    seen[t] = 1;
-  }
-  let missing = 0;
-  for (let t = 0; t < seen.length; t++) if (!seen[t]) missing++;
-  if (missing > 0) stderr.write(`warning: ${label} gives no weight for ${missing} of ${seen.length} targets: they weigh 0\n`);
-  return w;
-}
 
 async function readSubsets(path: string, label: string, model: PreferenceModel): Promise<string[][]> {
   const known = new Set(model.siteIds);
