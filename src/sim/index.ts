@@ -6,5 +6,5 @@ export { computeCatchment, runAnnouncement, catchmentFromState, type RoutingStat
 export { generateScenario, scenarioFromAsRel, DEFAULT_GENERATE, type GenerateOptions } from './generate.js';
 export { probeCatchment } from './probe.js';
 export { explainTarget, formatExplanation, decideAt, candidatesAt, type Explanation } from './explain.js';
-export { scenarioStats, statsWork, median, weightedMean, type ScenarioStats } from './stats.js';
+export { scenarioStats, statsWork, bestUnicast, median, weightedMean, type ScenarioStats } from './stats.js';
 export { forwarding, ORIGIN_EDGE } from './bgp.js';

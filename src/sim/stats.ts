@@ -78,6 +78,28 @@ function mean(xs: ArrayLike<number>): number {
   return n > 0 ? s / n : Number.NaN;
 }
 
+/**
+ * Each target's lowest RTT over the sites announced alone (its best unicast
+ * RTT), and that site; -1 / NaN when no site reaches it. Runs one catchment per
+ * site, calling `onSite` after each.
+ */
+export function bestUnicast(twin: Twin, onSite: () => void = () => {}): Catchment {
+  const T = twin.targetIds.length;
+  const rttMs = new Float32Array(T).fill(Number.NaN);
+  const site = new Int16Array(T).fill(-1);
+  twin.siteIds.forEach((id, s) => {
+    const u = computeCatchment(twin, { sites: [id] });
+    for (let t = 0; t < T; t++) {
+      if (u.site[t] >= 0 && !(rttMs[t] <= u.rttMs[t])) {
+        rttMs[t] = u.rttMs[t];
+        site[t] = s;
+      }
+    }
+    onSite();
+  });
+  return { site, rttMs };
+}
+
 /** Total catchment computations `scenarioStats` runs, for progress bars. */
 export function statsWork(twin: Twin, maxPairSites = MAX_PAIR_SITES): number {
   const S = twin.siteIds.length;
@@ -99,15 +121,8 @@ export function scenarioStats(twin: Twin, onProgress: (done: number) => void = (
   const all = catchmentFromState(allState);
   step();
 
-  const best = new Float32Array(T).fill(Number.NaN);
-  for (let s = 0; s < S; s++) {
-    const u = computeCatchment(twin, { sites: [twin.siteIds[s]] });
-    for (let t = 0; t < T; t++) {
-      const r = u.rttMs[t];
-      if (!Number.isNaN(r) && !(best[t] <= r)) best[t] = r;
-    }
-    step();
-  }
+  const bestCatch = bestUnicast(twin, step);
+  const best = bestCatch.rttMs;
 
   // Pairs in both orders: winners in site-list order feed the cycle check.
   const winner = new Int16Array(T * P * P).fill(-1); // winner[t][i][j] for i < j (i first)
@@ -182,7 +197,6 @@ export function scenarioStats(twin: Twin, onProgress: (done: number) => void = (
   }
 
   const answering = all.site.reduce((n, s) => n + (s >= 0 ? 1 : 0), 0);
-  const bestCatch: Catchment = { site: Int16Array.from(best, (r) => (Number.isNaN(r) ? -1 : 0)), rttMs: best };
   const anycastMedian = median(all.rttMs);
   const unicastMedian = median(best);
   return {

@@ -9,32 +9,30 @@ import { writeScenario } from '../../io/scenario.js';
 import {
   buildTwin,
   catchmentFromState,
+  bestUnicast,
   computeCatchment,
+  probeCatchment,
   DEFAULT_GENERATE,
   generateScenario,
   median,
   runAnnouncement,
   weightedMean,
-  type Catchment,
-  type Twin,
 } from '../../sim/index.js';
 import type { Scenario } from '../../sim/scenario.js';
 import type { CommandHost } from '../host.js';
 import type { CliContext } from '../context.js';
 import { intOption, pathOption } from '../options.js';
 import { printJson } from '../output.js';
-import { fmt, pct, table } from '../render.js';
+import { fmt, fmtDuration, pct, table } from '../render.js';
 import { catchmentSummary } from './sim.js';
 import { planCampaign, experimentCount, expectedWallS } from '../../measure/plan.js';
 import { runCampaign, type ExperimentResult } from '../../measure/runner.js';
 import { observationsFromResults } from '../../measure/collect.js';
 import { createSimDriver } from '../../drivers/sim.js';
 import { VirtualClock } from '../../drivers/clock.js';
-import { computeCatchment as twinCatchment, probeCatchment } from '../../sim/index.js';
 import { startProgress } from '../progress.js';
-import { fmtDuration } from '../render.js';
 import { OBSERVATIONS_HEADER, formatObservationRows } from '../../io/observations.js';
-import { writeFileAtomic } from '../../io/write.js';
+import { AtomicWriter, writeFileAtomic } from '../../io/write.js';
 import { inferOrders } from '../../orders/infer.js';
 import { evaluateAgainstTwin, type EvaluationReport } from '../../evaluate/evaluate.js';
 import { writeOrders, writeRtt } from '../../io/orders.js';
@@ -137,7 +135,7 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
   const results: ExperimentResult[] = [];
   const bar = startProgress(ctx, 'experiments', campaign.experiments.length);
   const wall0 = ctx.now();
-  const driver = createSimDriver({ twin, computeCatchment: twinCatchment, probeCatchment }, { seed });
+  const driver = createSimDriver({ twin, computeCatchment: computeCatchment, probeCatchment }, { seed });
   const run = await runCampaign(campaign, driver, {
     clock: new VirtualClock(),
     targetIds: twin.targetIds,
@@ -155,9 +153,16 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
       `${fmt(observations.rows)} observations, ${fmt(Math.round(meanAnswered))} targets answered per experiment on average (probe loss and jitter applied)`,
   );
   if (out) {
-    let text = OBSERVATIONS_HEADER;
-    for (const r of results) text += formatObservationRows(r.experiment.id, r.experiment.sites, twin.targetIds, observations.siteIds, r.result.site, r.result.rttMs);
-    await writeFileAtomic(join(out, 'observations.csv'), text);
+    // 1.8 M rows: streamed an experiment at a time, not built as one string.
+    const w = await AtomicWriter.open(join(out, 'observations.csv'));
+    try {
+      await w.write(OBSERVATIONS_HEADER);
+      for (const r of results) await w.write(formatObservationRows(r.experiment.id, r.experiment.sites, twin.targetIds, observations.siteIds, r.result.site, r.result.rttMs));
+      await w.commit();
+    } catch (err) {
+      await w.abort();
+      throw err;
+    }
     await writeFileAtomic(join(out, 'campaign.json'), JSON.stringify(campaign, null, 2) + '\n');
   }
 
@@ -166,7 +171,7 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
   const evalBar = startProgress(ctx, 'subsets', 40);
   const evaluation = evaluateAgainstTwin(
     model,
-    { siteIds: twin.siteIds, targetIds: twin.targetIds, targetWeight: twin.targetWeight, catchment: (sites) => twinCatchment(twin, { sites }) },
+    { siteIds: twin.siteIds, targetIds: twin.targetIds, targetWeight: twin.targetWeight, catchment: (sites) => computeCatchment(twin, { sites }) },
     { subsets: 40, seed, onProgress: (d) => evalBar.update(d) },
   );
   evalBar.stop();
@@ -202,7 +207,7 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
       { name: 'all sites', sites: names(opt.comparisons.allSites) },
       { name: 'greedy by unicast RTT (same size)', sites: names(opt.comparisons.greedyUnicast) },
     ];
-    const measured = measurePlans(plans, (sites) => twinCatchment(twin, { sites }), Float64Array.from(twin.targetIds, (_, t) => twin.targetWeight[t]));
+    const measured = measurePlans(plans, (sites) => computeCatchment(twin, { sites }), Float64Array.from(twin.targetIds, (_, t) => twin.targetWeight[t]));
     say(
       indent(
         table(
@@ -252,23 +257,6 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
   if (out) say(`\nfiles kept in ${opts.out}/`);
   if (opts.json) printJson(ctx, report);
   return 0;
-}
-
-/** Each target's lowest RTT over the sites announced alone. */
-function bestUnicast(twin: Twin): Catchment {
-  const T = twin.targetIds.length;
-  const rttMs = new Float32Array(T).fill(Number.NaN);
-  const site = new Int16Array(T).fill(-1);
-  twin.siteIds.forEach((id, s) => {
-    const u = computeCatchment(twin, { sites: [id] });
-    for (let t = 0; t < T; t++) {
-      if (u.site[t] >= 0 && !(rttMs[t] <= u.rttMs[t])) {
-        rttMs[t] = u.rttMs[t];
-        site[t] = s;
-      }
-    }
-  });
-  return { site, rttMs };
 }
 
 function indent(s: string): string {
