@@ -42,6 +42,8 @@ export interface PlanFile {
   /** The optimised figure (mean counting unpredicted targets at uncoveredMs, or p95), ms. */
   objectiveMs: number | null;
   lowerBoundMs: number | null;
+  /** Where the bound comes from: `search` (exact search or MILP), `lp` (LP relaxation), `lagrangian`, `trie`. */
+  lowerBoundBy?: 'search' | 'lp' | 'lagrangian' | 'trie';
   /** (objective - lower bound) / objective. */
   gap: number;
   constraints: {

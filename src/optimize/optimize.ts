@@ -24,6 +24,7 @@ import type { PreferenceModel } from '../orders/model.js';
 import { BranchAndBound, MAX_EXACT_SITES, trieBound } from './exact.js';
 import { exhaustiveSearch, MAX_EXHAUSTIVE_FREE_SITES } from './exhaustive.js';
 import { lagrangianBound } from './lagrangian.js';
+import { lpBound } from './lp-bound.js';
 import { greedyAdd, greedyByUnicast, greedyDrop, iteratedLocalSearch, localSearch, repairCapacity, type SizeLimits } from './heuristic.js';
 import { buildClasses, buildTrie, classEvaluate, trieCosts, trieLoads, type CostSpec, type OrderTrie } from './instance.js';
 import { solveMilp } from './milp.js';
@@ -31,6 +32,7 @@ import type { Solver } from '../solver/solver.js';
 
 export type Objective = 'mean' | 'p95';
 export type Method = 'auto' | 'exact' | 'heuristic' | 'milp';
+export type BoundBy = 'search' | 'lp' | 'lagrangian' | 'trie';
 
 export interface OptimizeOptions {
   /** Exactly this many sites. */
@@ -48,7 +50,9 @@ export interface OptimizeOptions {
   uncoveredMs?: number;
   /** Polled during long searches; true stops them (the plan then carries a gap). */
   shouldStop?: () => boolean;
-  /** Needed for method `milp` (from `loadSolver()`). */
+  /** Seconds left before the caller's deadline (lets the solver-bound LP share the time); unset = no limit. */
+  timeLeftS?: () => number;
+  /** Needed for method `milp` (from `loadSolver()`); past 30 sites it also gives the LP lower bound. */
   solver?: Solver;
   /** Seconds the MILP solver may use (method `milp`; it cannot poll shouldStop). */
   milpTimeLimitS?: number;
@@ -68,6 +72,8 @@ export interface OptimizeResult {
   lowerBound: number;
   /** (value - lowerBound) / value; 0 when optimal. */
   gap: number;
+  /** Where the lower bound comes from: the search itself (`exact`, `milp`), the LP relaxation (`lp`), the Lagrangian, or the order trie. */
+  boundBy: BoundBy;
   nodes: number;
   classes: number;
   comparisons: {
@@ -147,6 +153,7 @@ interface SumSolve {
   lowerBound: number;
   status: 'optimal' | 'feasible' | 'infeasible' | 'stopped-empty';
   nodes: number;
+  boundBy?: BoundBy;
   heuristicBest: Uint8Array;
   greedyAdd: Uint8Array;
   greedyDrop: Uint8Array;
@@ -177,7 +184,7 @@ function solveSum(
   let freeSites = 0;
   for (let s = 0; s < S; s++) freeSites += lim.required[s] || lim.excluded[s] ? 0 : 1;
   if (!exact || freeSites > EXHAUSTIVE_FIRST) {
-    const rounds = exact ? 20 : Math.max(10, Math.min(target === undefined ? 300 : 50, Math.floor(2e8 / Math.max(1, classes.count * S))));
+    const rounds = exact ? 20 : Math.max(10, Math.min(target === undefined ? 1000 : 50, Math.floor(1e9 / Math.max(1, classes.count * S))));
     heur = iteratedLocalSearch(classes, heur, lim, { rounds, seed: 1, shouldStop: o.shouldStop, target });
   }
   const costs = trieCosts(model, trie, weight, spec);
@@ -253,15 +260,56 @@ function solveSum(
   const state = new Uint8Array(S);
   for (let s = 0; s < S; s++) state[s] = lim.required[s] ? 1 : lim.excluded[s] ? 2 : 0;
   let lb = trieBound(trie, costs, state);
+  let boundBy: BoundBy = 'trie';
   if (target === undefined && heur.cost > lb * (1 + 1e-12) + 1e-12) {
-    o.onPhase?.('lagrangian bound');
-    const lag = lagrangianBound(trie, costs, { ...lim, upperBound: heur.cost, shouldStop: o.shouldStop });
-    lb = Math.max(lb, lag.lowerBound);
-    // The relaxation's site choice is a second start for the local search.
-    const polished = localSearch(classes, lag.sites, lim, { shouldStop: o.shouldStop });
-    if (polished.cost < heur.cost) {
-      heur = polished;
-      base.heuristicBest = polished.subset;
+    let lpSolved = false;
+    if (o.solver && spec.kind === 'mean') {
+      o.onPhase?.('lp bound');
+      const left = o.timeLeftS?.();
+      // Most of the time left; the rest polishes the LP's rounding (and runs the Lagrangian if the LP stops early).
+      const lp = lpBound(o.solver, classes, lim, { timeLimitS: left === undefined ? undefined : Math.max(0, left * 0.8 - 2) });
+      if (lp.lowerBound > lb) {
+        lb = lp.lowerBound;
+        boundBy = 'lp';
+      }
+      lpSolved = lp.rounds > 0;
+      if (lp.rounds > 0) {
+        for (const threshold of [0.5, 0.1]) {
+          if (o.shouldStop?.()) break;
+          const polished = localSearch(classes, roundSites(lp.y, threshold, lim), lim, { shouldStop: o.shouldStop });
+          if (polished.cost < heur.cost) {
+            heur = polished;
+            base.heuristicBest = polished.subset;
+          }
+        }
+      }
+    }
+    // The Lagrangian too: on orders that share long prefixes (the twin's) its trie relaxation can
+    // beat the LP, which treats classes separately; after a solved LP it gets a short run only.
+    if (heur.cost > lb * (1 + 1e-12) + 1e-12 && !o.shouldStop?.()) {
+      o.onPhase?.('lagrangian bound');
+      const lag = lagrangianBound(trie, costs, { ...lim, upperBound: heur.cost, iterations: lpSolved ? 200 : undefined, shouldStop: o.shouldStop });
+      if (lag.lowerBound > lb) {
+        lb = lag.lowerBound;
+        boundBy = 'lagrangian';
+      }
+      // The relaxation's site choice is a second start for the local search.
+      const polished = localSearch(classes, lag.sites, lim, { shouldStop: o.shouldStop });
+      if (polished.cost < heur.cost) {
+        heur = polished;
+        base.heuristicBest = polished.subset;
+      }
+    }
+    // Time the bounds left over goes to more iterated local search (only under a time limit, which
+    // already makes plans past 30 sites depend on the machine's speed).
+    if (lpSolved && o.timeLeftS && heur.cost > lb * (1 + 1e-12) + 1e-12) {
+      const timeLeftS = o.timeLeftS;
+      const stop = () => (o.shouldStop?.() ?? false) || timeLeftS() < 2;
+      if (!stop()) {
+        o.onPhase?.('local search');
+        heur = iteratedLocalSearch(classes, heur, lim, { rounds: 1_000_000, seed: 2, shouldStop: stop });
+        base.heuristicBest = heur.subset;
+      }
     }
   }
   if (capacity && overload(trie, model, weight, heur.subset, capacity)) {
@@ -271,7 +319,26 @@ function solveSum(
     heur = repaired;
   }
   const proven = heur.cost <= lb * (1 + 1e-12) + 1e-12;
-  return { ...base, subset: heur.subset, cost: heur.cost, lowerBound: lb, status: proven ? 'optimal' : 'feasible', nodes: 0 };
+  return { ...base, subset: heur.subset, cost: heur.cost, lowerBound: lb, status: proven ? 'optimal' : 'feasible', nodes: 0, boundBy };
+}
+
+/** A start from fractional site values: the sites at or above `threshold`, cut or filled by value to the size limits. */
+function roundSites(y: Float64Array, threshold: number, lim: SizeLimits): Uint8Array {
+  const S = y.length;
+  const out = new Uint8Array(S);
+  let n = 0;
+  for (let s = 0; s < S; s++) if (lim.required[s]) (out[s] = 1), n++;
+  const free = Array.from({ length: S }, (_, s) => s)
+    .filter((s) => !lim.required[s] && !lim.excluded[s])
+    .sort((a, b) => y[b] - y[a] || a - b);
+  for (const s of free) {
+    if (n >= lim.maxSites) break;
+    if (y[s] >= threshold || n < lim.minSites) {
+      out[s] = 1;
+      n++;
+    }
+  }
+  return out;
 }
 
 export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: OptimizeOptions = {}): OptimizeResult | Infeasible {
@@ -295,6 +362,7 @@ export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: O
   let chosen: Uint8Array;
   let value: number;
   let lowerBound: number;
+  let boundBy: BoundBy = 'search';
   let status: 'optimal' | 'feasible';
   let nodes = 0;
   let ga: Uint8Array;
@@ -308,6 +376,7 @@ export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: O
     chosen = r.subset;
     value = r.cost / totalW;
     lowerBound = r.lowerBound / totalW;
+    boundBy = r.boundBy ?? (r.status === 'optimal' || exact || method === 'milp' ? 'search' : 'trie');
     status = r.status === 'optimal' ? 'optimal' : 'feasible';
   } else {
     const p = solveP95(model, trie, weight, lim, o, exact, totalW);
@@ -318,6 +387,7 @@ export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: O
     chosen = p.subset;
     value = p.value;
     lowerBound = p.lowerBound;
+    boundBy = exact ? 'search' : 'trie';
     status = p.proven ? 'optimal' : 'feasible';
     nodes = p.nodes;
     const classes = buildClasses(model, trie, weight, { kind: 'mean', uncoveredMs });
@@ -337,6 +407,7 @@ export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: O
     status,
     value,
     lowerBound: status === 'optimal' ? value : lowerBound,
+    boundBy: status === 'optimal' ? 'search' : boundBy,
     gap,
     nodes,
     classes: trie.classes,

@@ -43,6 +43,7 @@ export async function createHighsSolver(): Promise<Solver> {
         if (options.timeLimitS !== undefined) model.options.set('time_limit', options.timeLimitS);
         if (options.mipRelGap !== undefined) model.options.set('mip_rel_gap', options.mipRelGap);
         if (options.method && options.method !== 'choose') model.options.set('solver', options.method);
+        if (options.crossover === false) model.options.set('run_crossover', 'off');
         model.passModel({
           numCols: p.numCols,
           numRows: p.numRows,

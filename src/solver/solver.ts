@@ -36,6 +36,8 @@ export interface SolveOptions {
   mipRelGap?: number;
   /** LP algorithm. */
   method?: 'choose' | 'simplex' | 'ipm';
+  /** Interior point only: false skips the crossover to a basic solution (faster; the duals stay interior). */
+  crossover?: boolean;
   /** A feasible start (MIP) or primal start (LP). */
   start?: Float64Array;
 }

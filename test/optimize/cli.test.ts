@@ -49,6 +49,8 @@ describe('anyopt optimize', () => {
     const plan = JSON.parse(h.stdout);
     expect(plan.method).toBe('heuristic');
     expect(plan.lowerBoundMs).toBeLessThanOrEqual(plan.objectiveMs);
+    // The heuristic path loads HiGHS for the LP bound: a proven plan says `search`, otherwise the bound that won.
+    expect(plan.status === 'optimal' ? plan.lowerBoundBy === 'search' : ['lp', 'lagrangian', 'trie'].includes(plan.lowerBoundBy)).toBe(true);
   });
 
   it('keeps every site within its capacity', async () => {

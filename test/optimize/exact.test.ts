@@ -5,7 +5,9 @@ import { optimizeSites, type OptimizeOptions } from '../../src/optimize/optimize
 import { syntheticModel } from '../../src/optimize/synthetic.js';
 import { BranchAndBound, trieBound } from '../../src/optimize/exact.js';
 import { lagrangianBound } from '../../src/optimize/lagrangian.js';
-import { buildTrie, trieCosts } from '../../src/optimize/instance.js';
+import { buildClasses, buildTrie, trieCosts } from '../../src/optimize/instance.js';
+import { certifiedBound, lpBound } from '../../src/optimize/lp-bound.js';
+import { loadSolver } from '../../src/solver/solver.js';
 import { createRng } from '../../src/util/random.js';
 
 const PENALTY = 1000;
@@ -332,5 +334,84 @@ describe('capacities past the exact search (heuristic with repair)', () => {
     for (let s = 0; s < S; s++) expect(after[s]).toBeLessThanOrEqual(capacity[s] + 1e-9);
     expect(r.lowerBound).toBeLessThanOrEqual(r.value + 1e-9);
     expect(r.value).toBeGreaterThanOrEqual(free.lowerBound - 1e-9);
+  });
+});
+
+describe('LP lower bound (certified from the solver duals, reported next to heuristic plans)', () => {
+  const limitsFor = (S: number, v: OptimizeOptions) => {
+    const required = new Uint8Array(S);
+    const excluded = new Uint8Array(S);
+    (v.required ?? []).forEach((s) => (required[s] = 1));
+    (v.excluded ?? []).forEach((s) => (excluded[s] = 1));
+    return { minSites: v.k ?? Math.max(1, (v.required ?? []).length), maxSites: v.k ?? S, required, excluded };
+  };
+  for (const seed of [61, 62, 63, 64]) {
+    it(`never exceeds the brute-force optimum, does not depend on the first cut, and beats the trie bound (seed ${seed})`, async () => {
+      const solver = await loadSolver();
+      const S = 7 + (seed % 4);
+      const model = syntheticModel({ sites: S, targets: 120, seed, kind: seed % 2 ? 'random' : 'clustered', networks: 12, partialShare: 0.1, unknownRttShare: 0.05 });
+      const w = weights(120, seed);
+      const W = reachW(model, w);
+      const trie = buildTrie(model);
+      const spec = { kind: 'mean', uncoveredMs: PENALTY } as const;
+      const cl = buildClasses(model, trie, w, spec);
+      const costs = trieCosts(model, trie, w, spec);
+      for (const v of [{}, { k: 3 }, { required: [0], excluded: [1] }] as OptimizeOptions[]) {
+        const brute = bruteMean(model, w, v);
+        const lim = limitsFor(S, v);
+        const deep = lpBound(solver, cl, lim, { depth: S });
+        const shallow = lpBound(solver, cl, lim, { depth: 1, rounds: 10 });
+        expect(deep.complete).toBe(true);
+        expect(shallow.complete).toBe(true);
+        expect(shallow.rounds).toBeGreaterThan(1); // a cut of 1 sends classes past it: deepened
+        expect(deep.lowerBound / W).toBeLessThanOrEqual(brute.best + 1e-7);
+        expect(shallow.lowerBound / W).toBeCloseTo(deep.lowerBound / W, 5);
+        const state = Uint8Array.from({ length: S }, (_, s) => (lim.required[s] ? 1 : lim.excluded[s] ? 2 : 0));
+        expect(deep.lowerBound).toBeGreaterThanOrEqual(trieBound(trie, costs, state) - 1e-6 * W);
+      }
+    });
+  }
+
+  it('any nonnegative multipliers give a valid bound (weak duality, so a stopped or inexact solve is safe)', () => {
+    const S = 8;
+    const model = syntheticModel({ sites: S, targets: 100, seed: 71, kind: 'clustered', networks: 10, partialShare: 0.2 });
+    const w = weights(100, 71);
+    const W = reachW(model, w);
+    const cl = buildClasses(model, buildTrie(model), w, { kind: 'mean', uncoveredMs: PENALTY });
+    const rng = createRng(72);
+    for (const v of [{}, { k: 2 }] as OptimizeOptions[]) {
+      const brute = bruteMean(model, w, v);
+      const lim = limitsFor(S, v);
+      for (const depthCut of [2, S]) {
+        const depth = Int32Array.from({ length: cl.count }, (_, c) => Math.min(cl.len[c], depthCut));
+        const beyond = Float64Array.from({ length: cl.count }, (_, c) => {
+          let b = cl.tail[c];
+          for (let j = depth[c]; j < cl.len[c]; j++) b = Math.min(b, cl.cost[c * S + j]);
+          return b;
+        });
+        let rows = 0;
+        for (let c = 0; c < cl.count; c++) rows += depth[c] > 0 ? 2 + 3 * (depth[c] - 1) : 0;
+        for (let trial = 0; trial < 50; trial++) {
+          const scale = 10 ** (rng.int(6) - 2);
+          const dual = Float64Array.from({ length: rows }, () => (rng.next() - 0.5) * scale * 100);
+          expect(certifiedBound(cl, lim, depth, beyond, dual) / W).toBeLessThanOrEqual(brute.best + 1e-9);
+        }
+      }
+    }
+  });
+
+  it('past 30 sites, a solver raises the proven bound of the heuristic plan well above the Lagrangian one', async () => {
+    const solver = await loadSolver();
+    const model = syntheticModel({ sites: 60, targets: 2000, seed: 73, kind: 'clustered', networks: 100 });
+    const w = weights(2000, 73);
+    const without = optimizeSites(model, w, { method: 'heuristic' });
+    const withLp = optimizeSites(model, w, { method: 'heuristic', solver });
+    expect(without.kind === 'plan' && withLp.kind === 'plan').toBe(true);
+    if (without.kind !== 'plan' || withLp.kind !== 'plan') return;
+    expect(withLp.boundBy === 'lp' || withLp.status === 'optimal').toBe(true);
+    expect(withLp.lowerBound).toBeGreaterThan(without.lowerBound);
+    expect(withLp.lowerBound).toBeLessThanOrEqual(withLp.value + 1e-9);
+    expect(withLp.value).toBeLessThanOrEqual(without.value + 1e-9);
+    expect(withLp.gap).toBeLessThan(without.gap);
   });
 });
