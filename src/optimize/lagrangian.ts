@@ -18,6 +18,7 @@
  * (g_n = y_{s_n} - d_n, Polyak step towards the best known plan) raise it.
  * Required and excluded sites are fixed and carry no multiplier.
  */
+import type { SizeLimits } from './heuristic.js';
 import type { OrderTrie, TrieCosts } from './instance.js';
 
 export interface LagrangianOptions {
@@ -57,9 +58,6 @@ export function lagrangianBound(trie: OrderTrie, costs: TrieCosts, o: Lagrangian
   const siteMu = new Float64Array(S);
   const y = new Uint8Array(S);
   const bestY = new Uint8Array(S);
-  const idx = Array.from({ length: S }, (_, s) => s);
-  let nReq = 0;
-  for (let s = 0; s < S; s++) nReq += o.required[s];
 
   let best = -Infinity;
   let theta = o.theta0 ?? 2;
@@ -107,21 +105,7 @@ export function lagrangianBound(trie: OrderTrie, costs: TrieCosts, o: Lagrangian
     // Subproblem 2: sites.
     siteMu.fill(0);
     for (let n = 0; n < N; n++) siteMu[site[n]] += mu[n];
-    y.fill(0);
-    let ySum = 0;
-    let count = nReq;
-    for (let s = 0; s < S; s++) if (state[s] === 1) y[s] = 1;
-    const open = idx.filter((s) => state[s] === 0).sort((a, b) => siteMu[a] - siteMu[b]);
-    for (const s of open) {
-      if (count >= o.maxSites) break;
-      if (siteMu[s] < 0 || count < o.minSites) {
-        y[s] = 1;
-        ySum += siteMu[s];
-        count++;
-      }
-    }
-    for (let s = 0; s < S; s++) if (state[s] === 1) ySum += siteMu[s];
-    L += ySum;
+    L += cheapestSites(siteMu, o, y);
     if (best === -Infinity || L > best + Math.abs(best) * 1e-9) {
       best = L;
       bestY.set(y);
@@ -148,4 +132,34 @@ export function lagrangianBound(trie: OrderTrie, costs: TrieCosts, o: Lagrangian
     }
   }
   return { lowerBound: best, iterations: it, sites: bestY };
+}
+
+/**
+ * The site part of a relaxation (here and in `lp-bound.ts`): the least sum_s y_s pi_s over
+ * y in {0,1}^S within the size limits, required sites in and excluded ones out. Writes the
+ * choice into `y` when given.
+ */
+export function cheapestSites(pi: Float64Array, lim: SizeLimits, y?: Uint8Array): number {
+  const S = pi.length;
+  y?.fill(0);
+  let sum = 0;
+  let count = 0;
+  const free: number[] = [];
+  for (let s = 0; s < S; s++) {
+    if (lim.required[s]) {
+      sum += pi[s];
+      count++;
+      if (y) y[s] = 1;
+    } else if (!lim.excluded[s]) free.push(s);
+  }
+  free.sort((a, b) => pi[a] - pi[b]);
+  for (const s of free) {
+    if (count >= lim.maxSites) break;
+    if (pi[s] < 0 || count < lim.minSites) {
+      sum += pi[s];
+      count++;
+      if (y) y[s] = 1;
+    }
+  }
+  return sum;
 }

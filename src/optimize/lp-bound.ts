@@ -32,6 +32,7 @@
 import type { LinearProblem, Solver } from '../solver/solver.js';
 import type { Classes } from './instance.js';
 import type { SizeLimits } from './heuristic.js';
+import { cheapestSites } from './lagrangian.js';
 
 export interface LpBoundOptions {
   /** First cut depth, for all classes or per class (default 20, or 6 under a time limit). */
@@ -53,8 +54,6 @@ export interface LpBoundResult {
   rounds: number;
   /** True when the last solve was optimal and no class was cut too short: the bound is the LP value. */
   complete: boolean;
-  /** Why the LP was skipped, if it was. */
-  skipped?: string;
 }
 
 interface Built {
@@ -187,30 +186,7 @@ export function certifiedBound(cl: Classes, lim: SizeLimits, depth: Int32Array, 
     }
     total += best;
   }
-  return total + siteTerm(pi, lim);
-}
-
-/** min over y in {0,1}^S within the size limits of sum_s y_s pi_s. */
-function siteTerm(pi: Float64Array, lim: SizeLimits): number {
-  const S = pi.length;
-  let sum = 0;
-  let count = 0;
-  const free: number[] = [];
-  for (let s = 0; s < S; s++) {
-    if (lim.required[s]) {
-      sum += pi[s];
-      count++;
-    } else if (!lim.excluded[s]) free.push(s);
-  }
-  free.sort((x, y) => pi[x] - pi[y]);
-  for (const s of free) {
-    if (count >= lim.maxSites) break;
-    if (pi[s] < 0 || count < lim.minSites) {
-      sum += pi[s];
-      count++;
-    }
-  }
-  return sum;
+  return total + cheapestSites(pi, lim);
 }
 
 /**
@@ -227,15 +203,17 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
   // Without a time limit, one deep cut; with one, start shallow and deepen while the next solve is predicted to fit.
   const first = o.depth ?? (o.timeLimitS === undefined ? 20 : 6);
   const depthOf = first instanceof Int32Array ? Int32Array.from(first) : new Int32Array(cl.count).fill(first);
-  const cellsOf = () => {
+  // Depth of class c after deepening by `factor` (1 = as it is), and the LP's cells for a factor.
+  const depthAfter = (c: number, factor: number) => Math.min(cl.len[c], factor === 1 ? depthOf[c] : Math.max(4, Math.ceil(depthOf[c] * factor)));
+  const cellsOf = (factor = 1, only?: Uint8Array) => {
     let n = 0;
-    for (let c = 0; c < cl.count; c++) n += Math.min(cl.len[c], depthOf[c]);
+    for (let c = 0; c < cl.count; c++) n += depthAfter(c, !only || only[c] ? factor : 1);
     return n;
   };
   let cells = cellsOf();
   const maxCells = o.maxCells ?? 2_500_000;
   const y = new Float64Array(S);
-  if (cells > maxCells) return { lowerBound: -Infinity, y, rounds: 0, complete: false, skipped: `${cells.toLocaleString('en-US')} order cells exceed the LP limit of ${maxCells.toLocaleString('en-US')}` };
+  if (cells > maxCells) return { lowerBound: -Infinity, y, rounds: 0, complete: false };
   let best = -Infinity;
   let complete = false;
   const maxRounds = o.rounds ?? 4;
@@ -249,15 +227,13 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
       // Deepen the cut classes by the largest factor (2 down to 1.25) whose solve is predicted to fit.
       let factor = 0;
       for (const f of [2, 1.75, 1.5, 1.25]) {
-        let n = 0;
-        for (let c = 0; c < cl.count; c++) n += Math.min(cl.len[c], cut[c] ? Math.max(4, Math.ceil(depthOf[c] * f)) : depthOf[c]);
-        if (left === undefined || last.seconds * Math.pow(n / last.cells, TIME_EXPONENT) * 1.1 <= left) {
+        if (left === undefined || last.seconds * Math.pow(cellsOf(f, cut) / last.cells, TIME_EXPONENT) * 1.1 <= left) {
           factor = f;
           break;
         }
       }
       if (factor === 0) break;
-      for (let c = 0; c < cl.count; c++) if (cut[c]) depthOf[c] = Math.min(cl.len[c], Math.max(4, Math.ceil(depthOf[c] * factor)));
+      for (let c = 0; c < cl.count; c++) if (cut[c]) depthOf[c] = depthAfter(c, factor);
       cells = cellsOf();
       if (cells > maxCells) break;
     }

@@ -261,12 +261,20 @@ function solveSum(
   for (let s = 0; s < S; s++) state[s] = lim.required[s] ? 1 : lim.excluded[s] ? 2 : 0;
   let lb = trieBound(trie, costs, state);
   let boundBy: BoundBy = 'trie';
+  // A relaxation's site choice as a start for the local search; the result replaces the plan when better.
+  const polishFrom = (start: Uint8Array) => {
+    const polished = localSearch(classes, start, lim, { shouldStop: o.shouldStop });
+    if (polished.cost < heur.cost) {
+      heur = polished;
+      base.heuristicBest = polished.subset;
+    }
+  };
   if (target === undefined && heur.cost > lb * (1 + 1e-12) + 1e-12) {
     let lpSolved = false;
     if (o.solver && spec.kind === 'mean') {
       o.onPhase?.('lp bound');
       const left = o.timeLeftS?.();
-      // Most of the time left; the rest polishes the LP's rounding (and runs the Lagrangian if the LP stops early).
+      // Most of the time left; the rest goes to the Lagrangian and to polishing plans.
       const lp = lpBound(o.solver, classes, lim, { timeLimitS: left === undefined ? undefined : Math.max(0, left * 0.8 - 2) });
       if (lp.lowerBound > lb) {
         lb = lp.lowerBound;
@@ -276,11 +284,7 @@ function solveSum(
       if (lp.rounds > 0) {
         for (const threshold of [0.5, 0.1]) {
           if (o.shouldStop?.()) break;
-          const polished = localSearch(classes, roundSites(lp.y, threshold, lim), lim, { shouldStop: o.shouldStop });
-          if (polished.cost < heur.cost) {
-            heur = polished;
-            base.heuristicBest = polished.subset;
-          }
+          polishFrom(roundSites(lp.y, threshold, lim));
         }
       }
     }
@@ -294,11 +298,7 @@ function solveSum(
         boundBy = 'lagrangian';
       }
       // The relaxation's site choice is a second start for the local search.
-      const polished = localSearch(classes, lag.sites, lim, { shouldStop: o.shouldStop });
-      if (polished.cost < heur.cost) {
-        heur = polished;
-        base.heuristicBest = polished.subset;
-      }
+      polishFrom(lag.sites);
     }
     // Time the bounds left over goes to more iterated local search (only under a time limit, which
     // already makes plans past 30 sites depend on the machine's speed).

@@ -19,6 +19,7 @@ import { jsonNumber, planToJson, readSiteCapacities, readTargetWeights, type Pla
 import type { PreferenceModel } from '../../orders/model.js';
 import { assignSubset, summarize, type PlanSummary } from '../../optimize/evaluate.js';
 import { DEFAULT_UNCOVERED_MS, optimizeSites, type BoundBy, type Method, type Objective } from '../../optimize/optimize.js';
+import { MAX_EXACT_SITES } from '../../optimize/exact.js';
 import { loadSolver } from '../../solver/solver.js';
 
 export interface ModelInputs {
@@ -145,8 +146,8 @@ greedy drop on stderr. Exit 1 when no subset meets the capacities (the binding s
         if (weightsNote) ctx.stderr.write(`note: ${weightsNote}\n`);
 
         const deadline = started + timeLimit * 1000;
-        // The solver runs the MILP, and past the exact search's reach (30 sites) the LP lower bound.
-        const heuristicPath = method === 'heuristic' || (method === 'auto' && S > 30);
+        // The solver runs the MILP, and past the exact search's reach the LP lower bound.
+        const heuristicPath = method === 'heuristic' || (method === 'auto' && S > MAX_EXACT_SITES);
         const solver = method === 'milp' || (heuristicPath && objective === 'mean') ? await loadSolver() : undefined;
         const phases = ['merging orders', 'greedy', 'local search', 'branch and bound', 'exhaustive subset sums', 'milp', 'lp bound', 'lagrangian bound'];
         const bar = startProgress(ctx, 'optimize', phases.length);
