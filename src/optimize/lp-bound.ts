@@ -63,7 +63,7 @@ interface Built {
   beyond: Float64Array;
 }
 
-function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built {
+export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built {
   const S = cl.S;
   const C = cl.count;
   const fStart = new Int32Array(C);

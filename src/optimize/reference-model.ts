@@ -28,8 +28,11 @@ export function referenceModel(siteIds: string[], targetIds: string[], announce:
       }
     }
   }
-  // beats[(t * S + a) * S + b] = 1 when t lands on a with only a and b announced.
-  const beats = new Uint8Array(T * S * S);
+  // Bit (t * S + a) * S + b of `beats` is set when t lands on a with only a and b announced
+  // (a bitset: at 200 sites x 100,000 targets that is 500 MB instead of 4 GB).
+  const beats = new Uint32Array(Math.ceil((T * S * S) / 32));
+  const beat = (i: number) => (beats[Math.floor(i / 32)] >>> i % 32) & 1;
+  const setBeat = (i: number) => (beats[Math.floor(i / 32)] |= 1 << i % 32);
   const wins = new Int32Array(T * S);
   for (let a = 0; a < S; a++) {
     for (let b = a + 1; b < S; b++) {
@@ -37,10 +40,10 @@ export function referenceModel(siteIds: string[], targetIds: string[], announce:
       for (let t = 0; t < T; t++) {
         const w = c.site[t];
         if (w === a) {
-          beats[(t * S + a) * S + b] = 1;
+          setBeat((t * S + a) * S + b);
           wins[t * S + a]++;
         } else if (w === b) {
-          beats[(t * S + b) * S + a] = 1;
+          setBeat((t * S + b) * S + a);
           wins[t * S + b]++;
         }
       }
@@ -54,7 +57,7 @@ export function referenceModel(siteIds: string[], targetIds: string[], announce:
     let transitive = true;
     for (let i = 0; i < order.length && transitive; i++) {
       for (let j = i + 1; j < order.length; j++) {
-        if (!beats[(t * S + order[i]) * S + order[j]]) {
+        if (!beat((t * S + order[i]) * S + order[j])) {
           transitive = false;
           break;
         }

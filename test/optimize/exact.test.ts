@@ -414,4 +414,24 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
     expect(withLp.value).toBeLessThanOrEqual(without.value + 1e-9);
     expect(withLp.gap).toBeLessThan(without.gap);
   });
+
+  it('past 30 sites, plans from rounding the LP keep the size limits and the required and excluded sites', async () => {
+    const solver = await loadSolver();
+    const model = syntheticModel({ sites: 40, targets: 1500, seed: 91, kind: 'clustered', networks: 80 });
+    const w = weights(1500, 91);
+    for (const v of [{ k: 5 }, { maxSites: 3 }, { k: 30 }, { required: [1, 2], excluded: [0, 39], maxSites: 8 }] as OptimizeOptions[]) {
+      const r = optimizeSites(model, w, { ...v, method: 'heuristic', solver });
+      expect(r.kind).toBe('plan');
+      if (r.kind !== 'plan') continue;
+      const n = r.subset.reduce((a, b) => a + b, 0);
+      if (v.k !== undefined) expect(n).toBe(v.k);
+      if (v.maxSites !== undefined) expect(n).toBeLessThanOrEqual(v.maxSites);
+      for (const s of v.required ?? []) expect(r.subset[s]).toBe(1);
+      for (const s of v.excluded ?? []) expect(r.subset[s]).toBe(0);
+      expect(r.lowerBound).toBeLessThanOrEqual(r.value + 1e-9);
+      // Never worse than the plan without the LP's roundings.
+      const plain = optimizeSites(model, w, { ...v, method: 'heuristic' });
+      if (plain.kind === 'plan') expect(r.value).toBeLessThanOrEqual(plain.value + 1e-9);
+    }
+  });
 });
