@@ -6,7 +6,7 @@ import { syntheticModel } from '../../src/optimize/synthetic.js';
 import { BranchAndBound, trieBound } from '../../src/optimize/exact.js';
 import { lagrangianBound } from '../../src/optimize/lagrangian.js';
 import { buildClasses, buildTrie, trieCosts } from '../../src/optimize/instance.js';
-import { certifiedBound, lpBound } from '../../src/optimize/lp-bound.js';
+import { build, certifiedBound, lpBound } from '../../src/optimize/lp-bound.js';
 import { loadSolver } from '../../src/solver/solver.js';
 import { createRng } from '../../src/util/random.js';
 
@@ -372,6 +372,26 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
     });
   }
 
+  it('the certificate from optimal duals equals the LP value on the order trie (the bound loses nothing)', async () => {
+    const solver = await loadSolver();
+    const S = 12;
+    const model = syntheticModel({ sites: S, targets: 400, seed: 75, kind: 'clustered', networks: 30, partialShare: 0.1 });
+    const w = weights(400, 75);
+    const cl = buildClasses(model, buildTrie(model), w, { kind: 'mean', uncoveredMs: PENALTY });
+    for (const v of [{}, { k: 4 }, { required: [2], excluded: [5] }] as OptimizeOptions[]) {
+      const lim = limitsFor(S, v);
+      for (const depthCut of [3, S]) {
+        const built = build(cl, lim, new Int32Array(cl.count).fill(depthCut));
+        // Shared prefixes: fewer trie nodes than class positions.
+        expect(built.parent.length).toBeLessThan(Array.from(cl.len).reduce((a, l) => a + Math.min(l, depthCut), 0));
+        const res = solver.solve(built.problem, { method: 'simplex' });
+        expect(res.status).toBe('optimal');
+        const cert = certifiedBound(cl, lim, built, res.rowDual!);
+        expect(Math.abs(cert - res.objective)).toBeLessThanOrEqual(1e-6 * Math.abs(res.objective));
+      }
+    }
+  });
+
   it('any nonnegative multipliers give a valid bound (weak duality, so a stopped or inexact solve is safe)', () => {
     const S = 8;
     const model = syntheticModel({ sites: S, targets: 100, seed: 71, kind: 'clustered', networks: 10, partialShare: 0.2 });
@@ -383,18 +403,12 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
       const brute = bruteMean(model, w, v);
       const lim = limitsFor(S, v);
       for (const depthCut of [2, S]) {
-        const depth = Int32Array.from({ length: cl.count }, (_, c) => Math.min(cl.len[c], depthCut));
-        const beyond = Float64Array.from({ length: cl.count }, (_, c) => {
-          let b = cl.tail[c];
-          for (let j = depth[c]; j < cl.len[c]; j++) b = Math.min(b, cl.cost[c * S + j]);
-          return b;
-        });
-        let rows = 0;
-        for (let c = 0; c < cl.count; c++) rows += depth[c] > 0 ? 2 + 3 * (depth[c] - 1) : 0;
+        const built = build(cl, lim, new Int32Array(cl.count).fill(depthCut));
+        const rows = built.problem.numRows;
         for (let trial = 0; trial < 50; trial++) {
           const scale = 10 ** (rng.int(6) - 2);
           const dual = Float64Array.from({ length: rows }, () => (rng.next() - 0.5) * scale * 100);
-          expect(certifiedBound(cl, lim, depth, beyond, dual) / W).toBeLessThanOrEqual(brute.best + 1e-9);
+          expect(certifiedBound(cl, lim, built, dual) / W).toBeLessThanOrEqual(brute.best + 1e-9);
         }
       }
     }
