@@ -13,6 +13,7 @@ const ALL = [
   ['predict', ['scripts/bench/predict-speed.mjs']],
   ['optimize-twin', ['scripts/bench/optimize-twin.mjs']],
   ['optimize-scale', ['scripts/bench/optimize-scale.mjs']],
+  ['optimize-twin200', ['--max-old-space-size=8000', 'scripts/bench/optimize-twin200.mjs']],
   ['routes-ingest', ['scripts/bench/routes-ingest.mjs']],
   ['routes-optimize', ['scripts/bench/routes-optimize.mjs']],
   ['routes-e2e', ['scripts/bench/routes-e2e.mjs']],
