@@ -320,7 +320,7 @@ function solveSum(
       // Every other start draws from the LP values mixed half and half with the best plan so far
       // (measured on clustered orders: better plans than drawing from the LP values alone).
       const mixed = new Float64Array(S);
-      for (let i = 0; i < tries && !stop(); i++) {
+      for (let i = 0; i < tries && !stop() && heur.cost > lb * (1 + 1e-12) + 1e-12; i++) {
         if (i % 2 === 1) for (let s = 0; s < S; s++) mixed[s] = 0.5 * lpY[s] + 0.5 * heur.subset[s];
         polishFrom(roundRandom(i % 2 === 1 ? mixed : lpY, rng, lim));
       }
