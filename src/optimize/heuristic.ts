@@ -227,21 +227,26 @@ function dropDeltas(cl: Classes, subset: Uint8Array, cur: Uint16Array, drop: Flo
 export function greedyByUnicast(model: PreferenceModel, weight: Float64Array, size: number, lim: SizeLimits, uncoveredMs: number): Uint8Array {
   const S = model.siteIds.length;
   const T = model.targetIds.length;
-  const rtt = model.rttMs;
+  // Site-major copy of the RTTs: every gain reads one site's column (at 200 sites x 100,000
+  // random orders the strided reads took 9 s, most of the plan's comparisons).
+  const rtt = new Float32Array(S * T);
+  for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) rtt[s * T + t] = model.rttMs[t * S + s];
   const bestRtt = new Float64Array(T).fill(uncoveredMs);
   const subset = Uint8Array.from(lim.required);
   const take = (s: number) => {
     subset[s] = 1;
+    const base = s * T;
     for (let t = 0; t < T; t++) {
-      const r = rtt[t * S + s];
+      const r = rtt[base + t];
       if (r < bestRtt[t]) bestRtt[t] = r;
     }
   };
   for (let s = 0; s < S; s++) if (lim.required[s]) take(s);
   const gainOf = (s: number) => {
     let g = 0;
+    const base = s * T;
     for (let t = 0; t < T; t++) {
-      const r = rtt[t * S + s];
+      const r = rtt[base + t];
       if (r < bestRtt[t]) g += weight[t] * (bestRtt[t] - r);
     }
     return g;

@@ -58,7 +58,7 @@ export interface OptimizeOptions {
   /** Seconds the MILP solver may use (method `milp`; it cannot poll shouldStop). */
   milpTimeLimitS?: number;
   /** Progress notes ("greedy", "branch and bound", ...). */
-  onPhase?: (phase: string) => void;
+  onPhase?: (phase: OptimizePhase) => void;
 }
 
 export interface OptimizeResult {
@@ -93,6 +93,23 @@ export interface Infeasible {
   load?: number;
   capacity?: number;
 }
+
+/** Phases reported through `onPhase` (for a progress bar), in the order they can occur. */
+export const OPTIMIZE_PHASES = [
+  'merging orders',
+  'greedy',
+  'local search',
+  'milp',
+  'exhaustive subset sums',
+  'branch and bound',
+  'lp bound',
+  'lagrangian bound',
+  'polishing the relaxation plans',
+  'randomized rounding',
+  'capacity repair',
+  'comparisons',
+] as const;
+export type OptimizePhase = (typeof OPTIMIZE_PHASES)[number];
 
 export const DEFAULT_UNCOVERED_MS = 1000;
 /** Up to this many free sites, subset sums go first (milliseconds to a second). */
@@ -304,6 +321,7 @@ function solveSum(
         lb = lag.lowerBound;
         boundBy = 'lagrangian';
       }
+      o.onPhase?.('polishing the relaxation plans');
       // The relaxation's site choice is a second start for the local search.
       polishFrom(lag.sites);
     }
@@ -435,6 +453,7 @@ export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: O
   let n = 0;
   for (let s = 0; s < S; s++) n += chosen[s];
   const allSites = new Uint8Array(S).fill(1);
+  o.onPhase?.('comparisons');
   const greedyUnicast = greedyByUnicast(model, weight, n, lim, uncoveredMs);
   const gap = status === 'optimal' ? 0 : value > 0 ? Math.max(0, (value - lowerBound) / value) : 0;
   return {

@@ -392,6 +392,20 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
     }
   });
 
+  it('a first cut too big for the node limit starts shallower instead of giving up', async () => {
+    const solver = await loadSolver();
+    const S = 10;
+    const model = syntheticModel({ sites: S, targets: 600, seed: 77, kind: 'random' });
+    const w = weights(600, 77);
+    const W = reachW(model, w);
+    const cl = buildClasses(model, buildTrie(model), w, { kind: 'mean', uncoveredMs: PENALTY });
+    const lim = limitsFor(S, {});
+    const r = lpBound(solver, cl, lim, { depth: 8, maxNodes: 1500, rounds: 1 });
+    expect(r.rounds).toBe(1);
+    expect(Number.isFinite(r.lowerBound)).toBe(true);
+    expect(r.lowerBound / W).toBeLessThanOrEqual(bruteMean(model, w, {}).best + 1e-7);
+  });
+
   it('any nonnegative multipliers give a valid bound (weak duality, so a stopped or inexact solve is safe)', () => {
     const S = 8;
     const model = syntheticModel({ sites: S, targets: 100, seed: 71, kind: 'clustered', networks: 10, partialShare: 0.2 });

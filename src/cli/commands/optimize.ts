@@ -18,7 +18,7 @@ import { readPreferenceModel } from '../../io/orders.js';
 import { jsonNumber, planToJson, readSiteCapacities, readTargetWeights, type PlanFile, type PlanSummaryJson } from '../../io/plan.js';
 import type { PreferenceModel } from '../../orders/model.js';
 import { assignSubset, summarize, type PlanSummary } from '../../optimize/evaluate.js';
-import { DEFAULT_UNCOVERED_MS, optimizeSites, type BoundBy, type Method, type Objective } from '../../optimize/optimize.js';
+import { DEFAULT_UNCOVERED_MS, OPTIMIZE_PHASES, optimizeSites, type BoundBy, type Method, type Objective } from '../../optimize/optimize.js';
 import { MAX_EXACT_SITES } from '../../optimize/exact.js';
 import { loadSolver } from '../../solver/solver.js';
 
@@ -153,7 +153,7 @@ machine gets further.`,
         // The solver runs the MILP, and past the exact search's reach the LP lower bound.
         const heuristicPath = method === 'heuristic' || (method === 'auto' && S > MAX_EXACT_SITES);
         const solver = method === 'milp' || (heuristicPath && objective === 'mean') ? await loadSolver() : undefined;
-        const phases = ['merging orders', 'greedy', 'local search', 'branch and bound', 'exhaustive subset sums', 'milp', 'lp bound', 'lagrangian bound'];
+        const phases: readonly string[] = OPTIMIZE_PHASES;
         const bar = startProgress(ctx, 'optimize', phases.length);
         const result = (() => {
           try {
