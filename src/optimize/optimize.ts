@@ -282,8 +282,8 @@ function solveSum(
   let lb = trieBound(trie, costs, state);
   let boundBy: BoundBy = 'trie';
   // A relaxation's site choice as a start for the local search; the result replaces the plan when better.
-  const polishFrom = (start: Uint8Array) => {
-    const polished = localSearch(classes, start, lim, { shouldStop: o.shouldStop });
+  const polishFrom = (start: Uint8Array, shouldStop = o.shouldStop) => {
+    const polished = localSearch(classes, start, lim, { shouldStop });
     if (polished.cost < heur.cost) {
       heur = polished;
       base.heuristicBest = polished.subset;
@@ -327,11 +327,14 @@ function solveSum(
     }
     // Randomized rounding of the LP's site values, each start polished by local search: on clustered
     // orders at 200 sites this finds far better plans than perturbing one plan (iterated local search
-    // stalls in one region). Under a time limit it runs until 2 s are left (so plans past 30 sites
+    // stalls in one region). Under a time limit it runs until a few seconds are left (so plans past 30 sites
     // depend on the machine's speed); without one, a fixed number of tries.
     if (lpY && heur.cost > lb * (1 + 1e-12) + 1e-12) {
       const timeLeftS = o.timeLeftS;
-      const stop = () => (o.shouldStop?.() ?? false) || (timeLeftS !== undefined && timeLeftS() < 2);
+      // Kept back for the plan's comparisons (greedy-by-unicast reads every RTT per added site:
+      // 0.5 to 2.6 s at 200 x 100,000).
+      const reserveS = 2 + (S * model.targetIds.length) / 1e7;
+      const stop = () => (o.shouldStop?.() ?? false) || (timeLeftS !== undefined && timeLeftS() < reserveS);
       o.onPhase?.('randomized rounding');
       const rng = createRng(2);
       const tries = timeLeftS ? 1_000_000 : ROUNDING_TRIES;
@@ -340,7 +343,7 @@ function solveSum(
       const mixed = new Float64Array(S);
       for (let i = 0; i < tries && !stop() && heur.cost > lb * (1 + 1e-12) + 1e-12; i++) {
         if (i % 2 === 1) for (let s = 0; s < S; s++) mixed[s] = 0.5 * lpY[s] + 0.5 * heur.subset[s];
-        polishFrom(roundRandom(i % 2 === 1 ? mixed : lpY, rng, lim));
+        polishFrom(roundRandom(i % 2 === 1 ? mixed : lpY, rng, lim), stop);
       }
     }
   }
