@@ -40,11 +40,11 @@ import type { SizeLimits } from './heuristic.js';
 import { cheapestSites } from './lagrangian.js';
 
 export interface LpBoundOptions {
-  /** First cut depth, for all classes or per class (default 20, or 6 under a time limit). */
+  /** First cut depth, for all classes or per class (default 20, or 6 under a time limit; a uniform one is made shallower while its trie is too big). */
   depth?: number | Int32Array;
   /** Seconds the solver may use in all (default unlimited). */
   timeLimitS?: number;
-  /** Most solves (deepening rounds), default 4. */
+  /** Most solves (deepening rounds), default 4, or 12 under a time limit. */
   rounds?: number;
   /** Trie nodes above which the LP is not tried or deepened (memory: 600k nodes took the process to 2.4 GB; default 400k). */
   maxNodes?: number;
