@@ -69,12 +69,9 @@ export interface Built {
   depth: Int32Array;
   /** Per class: its node at its cut depth (-1 when the class has depth 0). */
   last: Int32Array;
-  /** Per node: parent (-1 at depth 0), site, objective coefficient. Nodes are in preorder. */
+  /** Per node: parent (-1 at depth 0) and site; nodes are in preorder. Node coefficients are problem.colCost[S + v]. */
   parent: Int32Array;
   site: Uint16Array;
-  coef: Float64Array;
-  /** Constant part of the objective (every class's cost past its cut, and cl.constant). */
-  constant: number;
 }
 
 /** How much of the current trie path (valid up to `valid`) class c shares with class c - 1. */
@@ -124,6 +121,7 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built 
   const site = new Uint16Array(cap);
   const coef = new Float64Array(cap);
   let nodes = 0;
+  // Constant part of the objective: every class's cost past its cut, and cl.constant.
   let constant = cl.constant;
   // path[j]: node of the current prefix at depth j, valid for j < valid.
   const path = new Int32Array(S);
@@ -214,7 +212,7 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built 
     matrix: { format: 'csr', starts, indices, values },
     offset: constant,
   };
-  return { problem, depth, last, parent: parent.slice(0, nodes), site: site.slice(0, nodes), coef: coef.slice(0, nodes), constant };
+  return { problem, depth, last, parent: parent.slice(0, nodes), site: site.slice(0, nodes) };
 }
 
 /**
@@ -226,10 +224,10 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built 
  */
 export function certifiedBound(cl: Classes, lim: SizeLimits, built: Built, rowDual: Float64Array): number {
   const S = cl.S;
-  const { parent, site, coef } = built;
+  const { parent, site, problem } = built;
   const nodes = parent.length;
   const pi = new Float64Array(S);
-  const c2 = Float64Array.from(coef);
+  const c2 = problem.colCost.slice(S);
   let r = 0;
   for (let v = 0; v < nodes; v++) {
     const dA = rowDual[r++];
@@ -244,7 +242,7 @@ export function certifiedBound(cl: Classes, lim: SizeLimits, built: Built, rowDu
   // Bottom-up (reverse preorder): sub = subtree sum, best = best value with the node unserved.
   const sub = c2;
   const best = new Float64Array(nodes);
-  let total = built.constant;
+  let total = problem.offset ?? 0;
   for (let v = nodes - 1; v >= 0; v--) {
     const val = Math.min(sub[v], best[v]);
     const u = parent[v];

@@ -29,7 +29,7 @@ import { greedyAdd, greedyByUnicast, greedyDrop, iteratedLocalSearch, localSearc
 import { buildClasses, buildTrie, classEvaluate, trieCosts, trieLoads, type CostSpec, type OrderTrie } from './instance.js';
 import { solveMilp } from './milp.js';
 import type { Solver } from '../solver/solver.js';
-import { createRng, type Rng } from '../util/random.js';
+import { createRng } from '../util/random.js';
 
 export type Objective = 'mean' | 'p95';
 export type Method = 'auto' | 'exact' | 'heuristic' | 'milp';
@@ -304,7 +304,7 @@ function solveSum(
         lpY = lp.y;
         for (const threshold of [0.5, 0.1]) {
           if (o.shouldStop?.()) break;
-          polishFrom(roundSites(lp.y, threshold, lim));
+          polishFrom(roundSites(lp.y, lim, (s) => lp.y[s] >= threshold));
         }
       }
     }
@@ -343,7 +343,8 @@ function solveSum(
       const mixed = new Float64Array(S);
       for (let i = 0; i < tries && !stop() && heur.cost > lb * (1 + 1e-12) + 1e-12; i++) {
         if (i % 2 === 1) for (let s = 0; s < S; s++) mixed[s] = 0.5 * lpY[s] + 0.5 * heur.subset[s];
-        polishFrom(roundRandom(i % 2 === 1 ? mixed : lpY, rng, lim), stop);
+        const p = i % 2 === 1 ? mixed : lpY;
+        polishFrom(roundSites(p, lim, (s) => rng.next() < p[s]), stop);
       }
     }
   }
@@ -358,10 +359,11 @@ function solveSum(
 }
 
 /**
- * A random start from fractional site values: each free site announces with probability y_s, then
- * the size limits are met by keeping the sites with the largest y (or adding them).
+ * A start from fractional site values: the required sites and the free sites `pick` chooses (asked
+ * in site order); when that breaks the size limits, the picked sites first and then the rest by
+ * value, up to the limit.
  */
-function roundRandom(y: Float64Array, rng: Rng, lim: SizeLimits): Uint8Array {
+function roundSites(y: Float64Array, lim: SizeLimits, pick: (s: number) => boolean): Uint8Array {
   const S = y.length;
   const out = new Uint8Array(S);
   const free: number[] = [];
@@ -370,32 +372,12 @@ function roundRandom(y: Float64Array, rng: Rng, lim: SizeLimits): Uint8Array {
     if (lim.required[s]) (out[s] = 1), n++;
     else if (!lim.excluded[s]) free.push(s);
   }
-  let drawn = 0;
-  for (const s of free) if (rng.next() < y[s]) (out[s] = 1), drawn++;
-  if (n + drawn > lim.maxSites || n + drawn < lim.minSites) {
-    // Out of the size limits: keep the drawn sites first, then by value, up to the limit.
+  let picked = 0;
+  for (const s of free) if (pick(s)) (out[s] = 1), picked++;
+  if (n + picked > lim.maxSites || n + picked < lim.minSites) {
     free.sort((a, b) => out[b] - out[a] || y[b] - y[a] || a - b);
-    const want = Math.min(lim.maxSites, Math.max(lim.minSites, n + drawn)) - n;
+    const want = Math.min(lim.maxSites, Math.max(lim.minSites, n + picked)) - n;
     for (let i = 0; i < free.length; i++) out[free[i]] = i < want ? 1 : 0;
-  }
-  return out;
-}
-
-/** A start from fractional site values: the sites at or above `threshold`, cut or filled by value to the size limits. */
-function roundSites(y: Float64Array, threshold: number, lim: SizeLimits): Uint8Array {
-  const S = y.length;
-  const out = new Uint8Array(S);
-  let n = 0;
-  for (let s = 0; s < S; s++) if (lim.required[s]) (out[s] = 1), n++;
-  const free = Array.from({ length: S }, (_, s) => s)
-    .filter((s) => !lim.required[s] && !lim.excluded[s])
-    .sort((a, b) => y[b] - y[a] || a - b);
-  for (const s of free) {
-    if (n >= lim.maxSites) break;
-    if (y[s] >= threshold || n < lim.minSites) {
-      out[s] = 1;
-      n++;
-    }
   }
   return out;
 }

@@ -122,20 +122,8 @@ export function moneyCost(p: ProviderSpec, load: number): number {
   return p.pricePerMbps * p.commitMbps + p.overagePricePerMbps * Math.max(0, load - p.commitMbps);
 }
 
-export interface InstanceInput {
-  providers: ProviderSpec[];
-  prefixes: string[];
-  meanMbps: Float64Array;
-  loadMbps: Float64Array;
-  allowed: Uint8Array;
-  /** Per row: measured means (NaN = not measured). */
-  rtt: Float64Array;
-  loss: Float64Array;
-  jitter: Float64Array;
-  currentGiven: Int32Array;
-  bgp: Int32Array;
-  policy: Policy;
-}
+/** What `buildInstance` starts from: the instance's measured fields, and the policy that prices them. */
+export type InstanceInput = Pick<Instance, 'providers' | 'prefixes' | 'meanMbps' | 'loadMbps' | 'allowed' | 'rtt' | 'loss' | 'jitter' | 'currentGiven' | 'bgp'> & { policy: Policy };
 
 /** Build the cost matrix from measurements and policy. Pure. */
 export function buildInstance(input: InstanceInput): Instance {
