@@ -1,38 +1,48 @@
 /**
  * The LP lower bound for site selection past the exact search's reach: the
- * linear relaxation of the closest-assignment formulation on the order trie,
- * solved by the solver (HiGHS, interior point) and certified from its duals,
- * so the bound never rests on the solver's tolerances.
+ * linear relaxation of the closest-assignment formulation on the sets of
+ * sites that begin the orders, solved by the solver (HiGHS, interior point)
+ * and certified from its duals, so the bound never rests on the solver's
+ * tolerances.
  *
- * Per trie node v (an order prefix shared by some classes; its last site s_v,
- * its parent u, the prefix one shorter):
+ * Per node v (the set of sites of an order prefix some class has; s a site
+ * of the set and u the node of the set without s, when there is one):
  *
- *   F_v = share of the classes under v served within the prefix  (0 <= F <= 1)
+ *   F_v = share of the classes under v served within the set  (0 <= F <= 1)
  *   F_v - F_u >= 0                      (no negative service)
- *   F_v - F_u <= y_{s_v}                (only announcing sites serve)   (A)
+ *   F_v - F_u <= y_s                    (only announcing sites serve)   (A)
  *   F_v >= y_{s_v}                      (an announcing site is used or a
- *                                         preferred one is)              (B)
+ *                                         preferred one is; s_v the last
+ *                                         site of the prefix)            (B)
  *   min <= sum_s y_s <= max, required / excluded fixed
  *   minimise sum_c [ sum_j cost_cj (F_cj - F_c,j-1) + beyond_c (1 - F_c,last) ]
  *
- * where F_cj is the F of class c's node at depth j. In an integral solution
- * F depends on the prefix only, so one F per node (rather than per class and
- * position, the plain cumulative form of the SPLPO relaxation of `milp.ts`)
- * is still a relaxation, a tighter one, and smaller where orders share
- * prefixes (the twin's: 24k nodes instead of 59k class positions at depth 20,
- * solved 5x faster, bound 74.0 instead of 72.6 ms).
+ * where F_cj is the F of the set of class c's first j sites. In an integral
+ * solution a class is served within a prefix exactly when one of its sites
+ * announces, which depends on the set alone, so one F per set (rather than
+ * per class and position, the plain cumulative form of the SPLPO relaxation
+ * of `milp.ts`, or per order prefix, the trie) is still a relaxation. It is a
+ * tighter one: prefixes with the same sites in another order share one F,
+ * and every set gets rows A and monotone from each parent set present, which
+ * ties the classes' orders together. Measured: on the 15- and 24-site twins
+ * it equals the optimum (108.12 and 100.25 ms; one F per trie node gave 106.37
+ * and 97.82); on the 200-site twin, orders cut at 40 sites, 82.8 ms against
+ * 77.62 for the whole trie LP (best plan 83.70), and cut at 60 it meets that
+ * plan. On clustered synthetic orders, where few prefixes share their sites,
+ * it equals the trie LP and is smaller.
  *
  * Orders are cut at a depth per class: the share past the cut goes to
  * `beyond_c`, the cheapest cost past the cut (or the unreached cost), with
  * no constraint, which is a relaxation; classes the LP sends past their cut
  * are deepened and the LP solved again while time remains.
  *
- * Certificate: relaxing rows A and B with multipliers a, b >= 0 (taken from
- * the solver's row duals, clamped) leaves a linear function of F over "F in
- * [0, 1], non-decreasing down the trie" (minimised at a 0/1 point, bottom-up)
- * and, for the sites, min over y of sum_s y_s (sum b - sum a) within the size
- * limits. Every a, b >= 0 gives a valid lower bound this way (weak duality),
- * so an inexact or stopped solve still yields a correct, if weaker, bound.
+ * Certificate: relaxing rows A, B and the monotone rows of the further parent
+ * sets with multipliers >= 0 (taken from the solver's row duals, clamped)
+ * leaves a linear function of F over "F in [0, 1], non-decreasing down the
+ * tree of first parents" (minimised at a 0/1 point, bottom-up) and, for the
+ * sites, min over y of sum_s y_s (sum b - sum a) within the size limits.
+ * Every multiplier >= 0 gives a valid lower bound this way (weak duality), so
+ * an inexact or stopped solve still yields a correct, if weaker, bound.
  */
 import type { LinearProblem, Solver } from '../solver/solver.js';
 import type { Classes } from './instance.js';
@@ -40,16 +50,16 @@ import type { SizeLimits } from './heuristic.js';
 import { cheapestSites } from './lagrangian.js';
 
 export interface LpBoundOptions {
-  /** First cut depth, for all classes or per class (default 20, or 6 under a time limit; a uniform one is made shallower while its trie is too big). */
+  /** First cut depth, for all classes or per class (default 20, or 6 under a time limit; a uniform one is made shallower while its LP is too big). */
   depth?: number | Int32Array;
   /** Seconds the solver may use in all (default unlimited). */
   timeLimitS?: number;
   /** Most solves (deepening rounds), default 4, or 12 under a time limit. */
   rounds?: number;
-  /** Trie nodes above which the LP is not tried or deepened (memory: 600k nodes took the process to 2.4 GB; default 400k). */
+  /** Nodes (prefix sets) above which the LP is not tried or deepened (memory: 600k nodes took the process to 2.4 GB; default 400k). */
   maxNodes?: number;
   now?: () => number;
-  /** Called after each solve: its trie nodes, seconds, certified bound and solver status. */
+  /** Called after each solve: its nodes, seconds, certified bound and solver status. */
   onSolve?: (info: { nodes: number; seconds: number; bound: number; status: string }) => void;
 }
 
@@ -63,52 +73,83 @@ export interface LpBoundResult {
   complete: boolean;
 }
 
-/** The LP on the order trie cut at `depth[c]` per class; node v's column is S + v. */
+/** The LP on the order's prefix sets cut at `depth[c]` per class; node v's column is S + v. */
 export interface Built {
   problem: LinearProblem;
   depth: Int32Array;
   /** Per class: its node at its cut depth (-1 when the class has depth 0). */
   last: Int32Array;
-  /** Per node: parent (-1 at depth 0) and site; nodes are in preorder. Node coefficients are problem.colCost[S + v]. */
+  /**
+   * Per node: tree parent (the prefix one shorter of the class that first reached the node; -1 at
+   * depth 0) and the site that parent lacks. Parents come before their children. Node
+   * coefficients are problem.colCost[S + v].
+   */
   parent: Int32Array;
   site: Uint16Array;
-}
-
-/** How much of the current trie path (valid up to `valid`) class c shares with class c - 1. */
-function sharedPrefix(cl: Classes, c: number, valid: number): number {
-  if (c === 0) return 0;
-  const base = c * cl.S;
-  const prev = base - cl.S;
-  const n = Math.min(valid, cl.len[c], cl.len[c - 1]);
-  let l = 0;
-  while (l < n && cl.order[base + l] === cl.order[prev + l]) l++;
-  return l;
-}
-
-/** Trie nodes of the LP for per-class depths `depth(c)` (the LP's size: columns beyond the sites). */
-function trieNodes(cl: Classes, depth: (c: number) => number): number {
-  let nodes = 0;
-  let valid = 0;
-  for (let c = 0; c < cl.count; c++) {
-    valid = sharedPrefix(cl, c, valid);
-    const d = Math.min(cl.len[c], depth(c));
-    if (d > valid) {
-      nodes += d - valid;
-      valid = d;
-    }
-  }
-  return nodes;
+  /** Further parents: node extraNode[e] without site extraSite[e] is node extraParent[e] (their rows follow the nodes' own). */
+  extraNode: Int32Array;
+  extraParent: Int32Array;
+  extraSite: Uint16Array;
 }
 
 /**
- * Classes share order prefixes, and in an integral solution the share served within a prefix
- * depends on the prefix alone, so the LP takes one F per trie node (the prefix) rather than per
- * class and position: fewer columns, and a relaxation at least as tight as the per-class one.
- * Classes are sorted by order (buildClasses), so the trie is built in one pass, in preorder.
+ * Keys of site sets: the XOR of a random 53-bit code per site (a 21-bit and a 32-bit half, so the
+ * arithmetic stays exact), so a prefix's key follows from its parent's in one step and removing a
+ * site is one more XOR. Equal keys are checked against the actual sites before two prefixes merge.
+ */
+class SetCodes {
+  readonly hi: Uint32Array;
+  readonly lo: Uint32Array;
+  constructor(S: number) {
+    this.hi = new Uint32Array(S);
+    this.lo = new Uint32Array(S);
+    let x = 0x9e3779b9;
+    const next = () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x >>> 0;
+    };
+    for (let s = 0; s < S; s++) {
+      this.hi[s] = next() & 0x1fffff;
+      this.lo[s] = next();
+    }
+  }
+  key(hi: number, lo: number): number {
+    return hi * 4294967296 + lo;
+  }
+}
+
+/** Distinct prefix sets (the LP's columns beyond the sites) for per-class depths `depth(c)`, by key alone: an estimate for planning solves. */
+function setNodes(cl: Classes, codes: SetCodes, depth: (c: number) => number): number {
+  const seen = new Set<number>();
+  for (let c = 0; c < cl.count; c++) {
+    const base = c * cl.S;
+    const d = Math.min(cl.len[c], depth(c));
+    let hi = 0;
+    let lo = 0;
+    for (let j = 0; j < d; j++) {
+      const s = cl.order[base + j];
+      hi ^= codes.hi[s];
+      lo = (lo ^ codes.lo[s]) >>> 0;
+      seen.add(codes.key(hi, lo));
+    }
+  }
+  return seen.size;
+}
+
+/**
+ * In an integral solution the share of a class served within a prefix of its order depends only on
+ * the set of sites in that prefix (served iff one of them announces), so the LP takes one F per
+ * distinct prefix set: classes that share a prefix share its F (the order trie), and so do prefixes
+ * that hold the same sites in another order (a then b, or b then a). Each set node gets rows A and
+ * monotone for every parent set present (itself without one site), not only the one its first
+ * prefix came from, which ties the classes together.
  */
 export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built {
   const S = cl.S;
   const C = cl.count;
+  const codes = new SetCodes(S);
   const depth = new Int32Array(C);
   const last = new Int32Array(C).fill(-1);
   // Nodes: at most the sum of the depths.
@@ -119,23 +160,53 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built 
   }
   const parent = new Int32Array(cap);
   const site = new Uint16Array(cap);
+  const size = new Uint16Array(cap);
+  const hiOf = new Uint32Array(cap);
+  const loOf = new Uint32Array(cap);
   const coef = new Float64Array(cap);
+  const byKey = new Map<number, number>();
   let nodes = 0;
+  // Sites of the set being checked (mark[s] === stamp), for checking a node found by its key.
+  const mark = new Uint32Array(S);
+  let stamp = 0;
+  /** True when node v holds exactly the marked sites, `count` of them. */
+  const holdsMarked = (v: number, count: number) => {
+    if (size[v] !== count) return false;
+    for (let x = v; x >= 0; x = parent[x]) if (mark[site[x]] !== stamp) return false;
+    return true;
+  };
   // Constant part of the objective: every class's cost past its cut, and cl.constant.
   let constant = cl.constant;
-  // path[j]: node of the current prefix at depth j, valid for j < valid.
   const path = new Int32Array(S);
-  let valid = 0;
   for (let c = 0; c < C; c++) {
     const base = c * S;
-    valid = sharedPrefix(cl, c, valid);
     const d = depth[c];
-    for (let j = valid; j < d; j++) {
-      parent[nodes] = j === 0 ? -1 : path[j - 1];
-      site[nodes] = cl.order[base + j];
-      path[j] = nodes++;
+    stamp++;
+    let hi = 0;
+    let lo = 0;
+    let prev = -1;
+    for (let j = 0; j < d; j++) {
+      const s = cl.order[base + j];
+      hi ^= codes.hi[s];
+      lo = (lo ^ codes.lo[s]) >>> 0;
+      mark[s] = stamp;
+      const key = codes.key(hi, lo);
+      let v = byKey.get(key);
+      // The same prefix as the node's first (the trie case), or the same sites in another order.
+      if (v !== undefined && !(parent[v] === prev && site[v] === s) && !holdsMarked(v, j + 1)) v = undefined;
+      if (v === undefined) {
+        v = nodes++;
+        parent[v] = prev;
+        site[v] = s;
+        size[v] = j + 1;
+        hiOf[v] = hi;
+        loOf[v] = lo;
+        // On a true collision of keys the first node keeps the key and this one does not merge.
+        if (!byKey.has(key)) byKey.set(key, v);
+      }
+      path[j] = v;
+      prev = v;
     }
-    if (d > valid) valid = d;
     let b = cl.tail[c];
     for (let j = d; j < cl.len[c]; j++) if (cl.cost[base + j] < b) b = cl.cost[base + j];
     constant += b;
@@ -143,8 +214,30 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built 
     for (let j = 0; j < d; j++) coef[path[j]] += cl.cost[base + j] - (j + 1 < d ? cl.cost[base + j + 1] : b);
     if (d > 0) last[c] = path[d - 1];
   }
-  let numRows = 1;
-  let nnz = S;
+  // Further parents: node v without one of its tree ancestors' sites, when that set is a node too.
+  const extraNode: number[] = [];
+  const extraParent: number[] = [];
+  const extraSite: number[] = [];
+  for (let v = 0; v < nodes; v++) {
+    if (parent[v] < 0) continue;
+    stamp++;
+    for (let x = v; x >= 0; x = parent[x]) mark[site[x]] = stamp;
+    for (let x = parent[v]; x >= 0; x = parent[x]) {
+      const t = site[x];
+      const u = byKey.get(codes.key(hiOf[v] ^ codes.hi[t], (loOf[v] ^ codes.lo[t]) >>> 0));
+      if (u === undefined) continue;
+      mark[t] = 0;
+      const same = holdsMarked(u, size[v] - 1);
+      mark[t] = stamp;
+      if (!same) continue;
+      extraNode.push(v);
+      extraParent.push(u);
+      extraSite.push(t);
+    }
+  }
+  const E = extraNode.length;
+  let numRows = 1 + 2 * E;
+  let nnz = S + 5 * E;
   for (let v = 0; v < nodes; v++) {
     numRows += parent[v] < 0 ? 2 : 3;
     nnz += parent[v] < 0 ? 4 : 7;
@@ -174,30 +267,28 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built 
     rowUpper[r] = hi;
     starts[++r] = k;
   };
-  for (let v = 0; v < nodes; v++) {
-    const f = S + v;
-    const s = site[v];
-    const u = parent[v];
-    if (u < 0) {
-      put(s, -1);
-      put(f, 1);
-      end(-Infinity, 0); // A
-      put(s, -1);
-      put(f, 1);
-      end(0, Infinity); // B
-      continue;
-    }
+  /** Rows A (only announcing sites serve) and monotone for node v from parent set u by site s. */
+  const link = (s: number, u: number, v: number) => {
     put(s, -1);
     put(S + u, -1);
-    put(f, 1);
+    put(S + v, 1);
     end(-Infinity, 0); // A
     put(S + u, -1);
-    put(f, 1);
+    put(S + v, 1);
     end(0, Infinity); // monotone
+  };
+  for (let v = 0; v < nodes; v++) {
+    const s = site[v];
+    if (parent[v] < 0) {
+      put(s, -1);
+      put(S + v, 1);
+      end(-Infinity, 0); // A
+    } else link(s, parent[v], v);
     put(s, -1);
-    put(f, 1);
+    put(S + v, 1);
     end(0, Infinity); // B
   }
+  for (let e = 0; e < E; e++) link(extraSite[e], extraParent[e], extraNode[e]);
   for (let s = 0; s < S; s++) put(s, 1);
   end(lim.minSites, lim.maxSites);
   const problem: LinearProblem = {
@@ -212,34 +303,60 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built 
     matrix: { format: 'csr', starts, indices, values },
     offset: constant,
   };
-  return { problem, depth, last, parent: parent.slice(0, nodes), site: site.slice(0, nodes) };
+  return {
+    problem,
+    depth,
+    last,
+    parent: parent.slice(0, nodes),
+    site: site.slice(0, nodes),
+    extraNode: Int32Array.from(extraNode),
+    extraParent: Int32Array.from(extraParent),
+    extraSite: Uint16Array.from(extraSite),
+  };
 }
 
 /**
  * The certified bound from row duals (layout of `build`): the Lagrangian value at multipliers
- * a = max(0, -dual_A), b = max(0, dual_B). What remains after relaxing rows A and B is a linear
- * function of F over "monotone down the trie, in [0, 1]", whose minimum is at a 0/1 point: per
- * node, either everything from it down is served (the subtree's sum) or it is not (its children's
- * best), solved bottom-up over the preorder.
+ * a = max(0, -dual_A), b = max(0, dual_B) and m = max(0, dual) for the further parents' monotone
+ * rows. What remains after relaxing those rows is a linear function of F over "F in [0, 1],
+ * non-decreasing down the tree of first parents", whose minimum is at a 0/1 point: per node,
+ * either everything from it down is served (the subtree's sum) or it is not (its children's best),
+ * solved bottom-up (children come after their parents); and, for the sites, min over y of
+ * sum_s y_s (sum b - sum a) within the size limits.
  */
 export function certifiedBound(cl: Classes, lim: SizeLimits, built: Built, rowDual: Float64Array): number {
   const S = cl.S;
-  const { parent, site, problem } = built;
+  const { parent, site, problem, extraNode, extraParent, extraSite } = built;
   const nodes = parent.length;
   const pi = new Float64Array(S);
   const c2 = problem.colCost.slice(S);
+  /** Relaxes row A of node v (from parent set u, -1 for none, by site s). */
+  const relaxA = (v: number, u: number, s: number, dual: number) => {
+    const a = dual < 0 ? -dual : 0;
+    pi[s] -= a;
+    c2[v] += a;
+    if (u >= 0) c2[u] -= a;
+  };
   let r = 0;
   for (let v = 0; v < nodes; v++) {
-    const dA = rowDual[r++];
-    if (parent[v] >= 0) r++; // monotone row: kept in the subproblem
+    relaxA(v, parent[v], site[v], rowDual[r++]);
+    if (parent[v] >= 0) r++; // the first parent's monotone row: kept in the subproblem
     const dB = rowDual[r++];
-    const a = dA < 0 ? -dA : 0;
     const b = dB > 0 ? dB : 0;
-    pi[site[v]] += b - a;
-    c2[v] += a - b;
-    if (parent[v] >= 0) c2[parent[v]] -= a;
+    pi[site[v]] += b;
+    c2[v] -= b;
   }
-  // Bottom-up (reverse preorder): sub = subtree sum, best = best value with the node unserved.
+  for (let e = 0; e < extraNode.length; e++) {
+    const v = extraNode[e];
+    const u = extraParent[e];
+    relaxA(v, u, extraSite[e], rowDual[r++]);
+    const m = rowDual[r++];
+    if (m > 0) {
+      c2[v] -= m;
+      c2[u] += m;
+    }
+  }
+  // Bottom-up: sub = subtree sum, best = best value with the node unserved.
   const sub = c2;
   const best = new Float64Array(nodes);
   let total = problem.offset ?? 0;
@@ -255,16 +372,16 @@ export function certifiedBound(cl: Classes, lim: SizeLimits, built: Built, rowDu
 }
 
 /**
- * Predicted growth of the solve time with the LP's trie nodes, for deciding whether the next,
+ * Predicted growth of the solve time with the LP's nodes, for deciding whether the next,
  * deeper solve fits the time left: this exponent until two solves have been timed, then the one
- * they show, clamped to [MIN, MAX] (HiGHS interior point, measured: 1.3 to 1.4 on the twin's
+ * they show, clamped to [MIN, MAX] (HiGHS interior point, measured: 1.1 to 1.4 on the twin's
  * orders, 1.7 to 2.9 on clustered synthetic orders). A solve that overruns is stopped by the time
  * limit and still certifies a (weaker) bound.
  */
 const TIME_EXPONENT = 2.5;
 /**
- * Trie nodes above which a time-limited first solve starts shallower (clustered orders at 200 x
- * 100,000: 15k nodes at a cut of 6 solve in about 4 s; 35k at 10 in 28 s).
+ * Nodes above which a time-limited first solve starts shallower (clustered orders at 200 x
+ * 100,000: 13k nodes at a cut of 6 solve in about 4 s; 33k at 10 in 39 s).
  */
 const FIRST_SOLVE_NODES = 50_000;
 const MIN_TIME_EXPONENT = 1.2;
@@ -277,9 +394,10 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
   // Without a time limit, one deep cut; with one, start shallow and deepen while the next solve is predicted to fit.
   const first = o.depth ?? (o.timeLimitS === undefined ? 20 : 6);
   const depthOf = first instanceof Int32Array ? Int32Array.from(first) : new Int32Array(cl.count).fill(first);
-  // Depth of class c after deepening by `factor` (1 = as it is), and the LP's trie nodes for a factor.
+  // Depth of class c after deepening by `factor` (1 = as it is), and the LP's nodes for a factor.
   const depthAfter = (c: number, factor: number) => Math.min(cl.len[c], factor === 1 ? depthOf[c] : Math.max(4, Math.ceil(depthOf[c] * factor)));
-  const nodesOf = (factor = 1, only?: Uint8Array) => trieNodes(cl, (c) => depthAfter(c, !only || only[c] ? factor : 1));
+  const codes = new SetCodes(S);
+  const nodesOf = (factor = 1, only?: Uint8Array) => setNodes(cl, codes, (c) => depthAfter(c, !only || only[c] ? factor : 1));
   let nodes = nodesOf();
   const maxNodes = o.maxNodes ?? 400_000;
   // A uniform first cut is made shallower while its LP is too big for a first solve (orders that
@@ -312,7 +430,7 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
         const fitted = Math.log(last.seconds / before.seconds) / Math.log(last.nodes / before.nodes);
         exponent = Math.min(MAX_TIME_EXPONENT, Math.max(MIN_TIME_EXPONENT, fitted));
       }
-      // Deepen by the largest factor (2 down to 1.25) the cut classes, or failing that the half,
+      // Deepen by the largest factor (4 down to 1.25) the cut classes, or failing that the half,
       // quarter or eighth of them the last solve sent furthest past their cut, whose solve is
       // predicted to fit; the bigger LP (by nodes) first.
       const ranked = cutClasses.slice().sort((a, b) => unserved[b] - unserved[a] || a - b);
@@ -321,9 +439,9 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
         const n = Math.max(1, Math.ceil(ranked.length * share));
         const only = new Uint8Array(cl.count);
         for (let i = 0; i < n; i++) only[ranked[i]] = 1;
-        for (const f of [2, 1.75, 1.5, 1.25]) {
+        for (const f of [4, 3, 2, 1.75, 1.5, 1.25]) {
           const size = nodesOf(f, only);
-          if (size <= nodes || (choice && size <= choice.nodes)) continue;
+          if (choice && size <= choice.nodes) continue;
           if (left === undefined || last.seconds * Math.pow(size / last.nodes, exponent) * 1.1 <= left) {
             choice = { nodes: size, factor: f, only };
             break;

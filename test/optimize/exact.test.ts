@@ -8,6 +8,8 @@ import { lagrangianBound } from '../../src/optimize/lagrangian.js';
 import { buildClasses, buildTrie, trieCosts } from '../../src/optimize/instance.js';
 import { build, certifiedBound, lpBound } from '../../src/optimize/lp-bound.js';
 import { loadSolver } from '../../src/solver/solver.js';
+import { buildTwin, computeCatchment, generateScenario } from '../../src/sim/index.js';
+import { referenceModel } from '../../src/optimize/reference-model.js';
 import { createRng } from '../../src/util/random.js';
 
 const PENALTY = 1000;
@@ -372,7 +374,7 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
     });
   }
 
-  it('the certificate from optimal duals equals the LP value on the order trie (the bound loses nothing)', async () => {
+  it('the certificate from optimal duals equals the LP value over prefix sets (the bound loses nothing)', async () => {
     const solver = await loadSolver();
     const S = 12;
     const model = syntheticModel({ sites: S, targets: 400, seed: 75, kind: 'clustered', networks: 30, partialShare: 0.1 });
@@ -382,14 +384,63 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
       const lim = limitsFor(S, v);
       for (const depthCut of [3, S]) {
         const built = build(cl, lim, new Int32Array(cl.count).fill(depthCut));
-        // Shared prefixes: fewer trie nodes than class positions.
+        // Shared prefixes and prefix sets: fewer nodes than class positions.
         expect(built.parent.length).toBeLessThan(Array.from(cl.len).reduce((a, l) => a + Math.min(l, depthCut), 0));
+        // Rows from further parent sets are in the certificate too.
+        if (depthCut === S) expect(built.extraNode.length).toBeGreaterThan(0);
         const res = solver.solve(built.problem, { method: 'simplex' });
         expect(res.status).toBe('optimal');
         const cert = certifiedBound(cl, lim, built, res.rowDual!);
         expect(Math.abs(cert - res.objective)).toBeLessThanOrEqual(1e-6 * Math.abs(res.objective));
       }
     }
+  });
+
+  it('prefixes holding the same sites in another order share one LP column, tied to every parent set', () => {
+    // Orders a b c and b a c: sets {a}, {a,b}, {a,b,c}, {b}; the order trie would have 6 nodes.
+    const cl = {
+      S: 3,
+      count: 2,
+      order: Uint16Array.from([0, 1, 2, 1, 0, 2]),
+      len: Uint16Array.from([3, 3]),
+      cost: Float64Array.from([5, 1, 9, 2, 7, 3]),
+      rank: Uint16Array.from([0, 1, 2, 1, 0, 2]),
+      tail: Float64Array.from([50, 50]),
+      weight: Float64Array.from([1, 1]),
+      constant: 0,
+    };
+    const lim = limitsFor(3, {});
+    const built = build(cl, lim, new Int32Array(2).fill(3));
+    expect(built.parent.length).toBe(4);
+    // {a,b} was reached from {a}; its other parent set {b} gets rows too.
+    expect(Array.from(built.extraSite)).toEqual([0]);
+    expect(built.site[built.extraParent[0]]).toBe(1);
+    expect(built.parent[built.extraParent[0]]).toBe(-1);
+  });
+
+  it('on twins (BGP-shaped orders) the LP over prefix sets meets the optimum, and proves plans past 30 sites', async () => {
+    const solver = await loadSolver();
+    const twin = buildTwin(generateScenario({ seed: 5, sites: 8, providers: 4, targets: 2000, ases: 400 }));
+    const announce = (sites: string[]) => computeCatchment(twin, { sites: twin.siteIds.filter((s) => sites.includes(s)) });
+    const model = referenceModel(twin.siteIds, twin.targetIds, announce);
+    const w = twin.targetWeight;
+    const cl = buildClasses(model, buildTrie(model), w, { kind: 'mean', uncoveredMs: PENALTY });
+    const lp = lpBound(solver, cl, limitsFor(8, {}), { depth: 8 });
+    expect(lp.complete).toBe(true);
+    const brute = bruteMean(model, w, {});
+    expect(lp.lowerBound / reachW(model, w)).toBeLessThanOrEqual(brute.best + 1e-9);
+    expect(lp.lowerBound / reachW(model, w)).toBeCloseTo(brute.best, 6);
+    // 34 sites: past the exact search, the heuristic plan is proven optimal by the LP.
+    const big = buildTwin(generateScenario({ seed: 7, sites: 34, providers: 8, targets: 3000, ases: 600 }));
+    const bigModel = referenceModel(big.siteIds, big.targetIds, (sites) => computeCatchment(big, { sites: big.siteIds.filter((s) => sites.includes(s)) }));
+    const r = optimizeSites(bigModel, big.targetWeight, { solver });
+    expect(r.kind).toBe('plan');
+    if (r.kind !== 'plan') return;
+    expect(r.method).toBe('heuristic');
+    expect(r.status).toBe('optimal');
+    expect(r.boundBy).toBe('lp');
+    expect(r.lowerBound).toBeLessThanOrEqual(r.value);
+    expect((r.value - r.lowerBound) / r.value).toBeLessThan(1e-8);
   });
 
   it('a first cut too big for the node limit starts shallower instead of giving up', async () => {
@@ -419,6 +470,7 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
       for (const depthCut of [2, S]) {
         const built = build(cl, lim, new Int32Array(cl.count).fill(depthCut));
         const rows = built.problem.numRows;
+        if (depthCut === S) expect(built.extraNode.length).toBeGreaterThan(0);
         for (let trial = 0; trial < 50; trial++) {
           const scale = 10 ** (rng.int(6) - 2);
           const dual = Float64Array.from({ length: rows }, () => (rng.next() - 0.5) * scale * 100);

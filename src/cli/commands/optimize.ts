@@ -248,7 +248,9 @@ machine gets further.`,
         const elapsed = (ctx.now() - started) / 1000;
         const statusLine =
           result.status === 'optimal'
-            ? `optimal (${result.method}, proven) in ${fmtDuration(elapsed)}`
+            ? result.method === 'heuristic'
+              ? `optimal (heuristic plan, proven by the ${BOUND_NAMES[result.boundBy]}) in ${fmtDuration(elapsed)}`
+              : `optimal (${result.method}, proven) in ${fmtDuration(elapsed)}`
             : `best found in ${fmtDuration(elapsed)}, within ${pct(result.gap, 2)} of the proven lower bound ${ms(plan.lowerBoundMs)} ms (${BOUND_NAMES[result.boundBy]})`;
         ctx.stderr.write(`${objective} ${ms(plan.objectiveMs)} ms: ${statusLine}; ${result.classes.toLocaleString('en-US')} distinct orders\n`);
         ctx.stderr.write(`announce in this order, ${spacingS} s apart: ${order.join(', ')}\n`);
