@@ -112,9 +112,9 @@ Examples:
 Prints a table comparing the plan with all sites, greedy-by-unicast (same size), greedy add and
 greedy drop on stderr. Exit 1 when no subset meets the capacities (the binding site is named).
 Past 30 sites the plan is heuristic (local search, then rounding of an LP relaxation) and carries
-its gap to a certified lower bound (lowerBoundBy: lp, lagrangian or trie); with the mean
-objective it uses the whole time limit there unless the plan meets its bound, and a faster
-machine gets further.`,
+its gap to a certified lower bound (lowerBoundBy: lp, lagrangian or trie), or status optimal
+when it meets that bound; with the mean objective it uses the whole time limit there unless
+the plan meets its bound, and a faster machine gets further.`,
     )
     .action(
       host.action(async (opts: Record<string, string | boolean | undefined>) => {
