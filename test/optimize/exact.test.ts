@@ -155,6 +155,25 @@ describe('exact site selection against brute force', () => {
       }
     });
   }
+
+  it('the heuristic p95 with the LP bound (as past 30 sites): the bound never exceeds the brute-force p95', async () => {
+    const solver = await loadSolver();
+    let byLp = 0;
+    for (const seed of [3, 4, 5, 6]) {
+      const S = 5 + seed;
+      const model = syntheticModel({ sites: S, targets: 50, seed, kind: seed % 2 ? 'clustered' : 'random', networks: 10, partialShare: 0.1 });
+      const w = weights(50, seed);
+      for (const v of [{}, { k: 2 }] as OptimizeOptions[]) {
+        const brute = bruteP95(model, w, v);
+        const r = optimizeSites(model, w, { ...v, objective: 'p95', method: 'heuristic', solver });
+        if (!Number.isFinite(brute.best) || r.kind !== 'plan') continue;
+        expect(r.value).toBeGreaterThanOrEqual(brute.best);
+        expect(r.lowerBound).toBeLessThanOrEqual(brute.best);
+        if (r.boundBy === 'lp') byLp++;
+      }
+    }
+    expect(byLp).toBeGreaterThan(0);
+  });
 });
 
 /** Two sites: clients near `near` prefer `far` (BGP), so announcing both is worse than `near` alone. */
@@ -418,7 +437,7 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
     expect(built.parent[built.extraParent[0]]).toBe(-1);
   });
 
-  it('on twins (BGP-shaped orders) the LP over prefix sets meets the optimum, and proves plans past 30 sites', async () => {
+  it('on twins (BGP-shaped orders) the LP over prefix sets meets the optimum, proves plans past 30 sites, and bounds p95 there', async () => {
     const solver = await loadSolver();
     const twin = buildTwin(generateScenario({ seed: 5, sites: 8, providers: 4, targets: 2000, ases: 400 }));
     const announce = (sites: string[]) => computeCatchment(twin, { sites: twin.siteIds.filter((s) => sites.includes(s)) });
@@ -441,6 +460,16 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
     expect(r.boundBy).toBe('lp');
     expect(r.lowerBound).toBeLessThanOrEqual(r.value);
     expect((r.value - r.lowerBound) / r.value).toBeLessThan(1e-8);
+    // p95 there: the LP with exceed costs, bisected to 0.1% of the plan, lifts the trie bound.
+    const p95 = optimizeSites(bigModel, big.targetWeight, { solver, objective: 'p95' });
+    const p95Trie = optimizeSites(bigModel, big.targetWeight, { objective: 'p95' });
+    expect(p95.kind === 'plan' && p95Trie.kind === 'plan').toBe(true);
+    if (p95.kind !== 'plan' || p95Trie.kind !== 'plan') return;
+    expect(p95Trie.boundBy).toBe('trie');
+    expect(p95.boundBy).toBe('lp');
+    expect(p95.lowerBound).toBeGreaterThan(p95Trie.lowerBound);
+    expect(p95.lowerBound).toBeLessThanOrEqual(p95.value);
+    expect(p95.gap).toBeLessThan(0.002);
   });
 
   it('a first cut too big for the node limit starts shallower instead of giving up', async () => {
