@@ -456,7 +456,13 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
     }
     const t0 = now();
     const built = build(cl, lim, depthOf);
-    const res = solver.solve(built.problem, { method: 'ipm', crossover: false, timeLimitS: left });
+    let res: ReturnType<Solver['solve']>;
+    try {
+      res = solver.solve(built.problem, { method: 'ipm', crossover: false, timeLimitS: left });
+    } catch {
+      // The WebAssembly solver aborts past its 2 GB of memory: keep the bound of the solves so far.
+      break;
+    }
     timed.push({ nodes, seconds: (now() - t0) / 1000 });
     if (!res.rowDual || res.rowDual.length !== built.problem.numRows) break;
     // Valid whatever the solver's status; a stopped solve just gives a weaker (possibly useless) value.

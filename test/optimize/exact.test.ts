@@ -472,6 +472,23 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
     expect(p95.gap).toBeLessThan(0.002);
   });
 
+  it('a solver that fails (the WebAssembly build aborts past 2 GB) leaves the bound of the solves before it', async () => {
+    const real = await loadSolver();
+    const S = 10;
+    const model = syntheticModel({ sites: S, targets: 300, seed: 78, kind: 'clustered', networks: 20 });
+    const w = weights(300, 78);
+    const cl = buildClasses(model, buildTrie(model), w, { kind: 'mean', uncoveredMs: PENALTY });
+    const lim = limitsFor(S, {});
+    let calls = 0;
+    const failing = { name: 'failing', infinity: real.infinity, solve: () => { throw new Error('Aborted()'); } };
+    expect(lpBound(failing, cl, lim, { depth: 2 }).lowerBound).toBe(-Infinity);
+    const failsSecond = { ...failing, solve: (p: Parameters<typeof real.solve>[0], o?: Parameters<typeof real.solve>[1]) => (++calls > 1 ? failing.solve() : real.solve(p, o)) };
+    const once = lpBound(failsSecond, cl, lim, { depth: 1, rounds: 5 });
+    expect(once.rounds).toBe(1);
+    expect(Number.isFinite(once.lowerBound)).toBe(true);
+    expect(once.lowerBound / reachW(model, w)).toBeLessThanOrEqual(bruteMean(model, w, {}).best + 1e-7);
+  });
+
   it('a first cut too big for the node limit starts shallower instead of giving up', async () => {
     const solver = await loadSolver();
     const S = 10;
