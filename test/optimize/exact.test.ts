@@ -405,8 +405,9 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
         const built = build(cl, lim, new Int32Array(cl.count).fill(depthCut));
         // Shared prefixes and prefix sets: fewer nodes than class positions.
         expect(built.parent.length).toBeLessThan(Array.from(cl.len).reduce((a, l) => a + Math.min(l, depthCut), 0));
-        // Rows from further parent sets are in the certificate too.
+        // Rows from further parent sets, and the tail levels past a cut, are in the certificate too.
         if (depthCut === S) expect(built.extraNode.length).toBeGreaterThan(0);
+        else expect(built.tailNode.length).toBeGreaterThan(0);
         const res = solver.solve(built.problem, { method: 'simplex' });
         expect(res.status).toBe('optimal');
         const cert = certifiedBound(cl, lim, built, res.rowDual!);
@@ -517,6 +518,7 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
         const built = build(cl, lim, new Int32Array(cl.count).fill(depthCut));
         const rows = built.problem.numRows;
         if (depthCut === S) expect(built.extraNode.length).toBeGreaterThan(0);
+        else expect(built.tailNode.length).toBeGreaterThan(0);
         for (let trial = 0; trial < 50; trial++) {
           const scale = 10 ** (rng.int(6) - 2);
           const dual = Float64Array.from({ length: rows }, () => (rng.next() - 0.5) * scale * 100);
