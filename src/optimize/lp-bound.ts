@@ -32,12 +32,13 @@
  * it equals the trie LP and is smaller.
  *
  * Orders are cut at a depth per class: the share past the cut goes to
- * `beyond_c`, the cheapest cost past the cut (or the unreached cost), with
- * no constraint, which is a relaxation; classes the LP sends past their cut
- * are deepened and the LP solved again while time remains.
+ * `beyond_c`, the cheapest cost past the cut (or the unreached cost), plus
+ * the tail levels (TAIL_LEVELS: more while the cheapest remaining sites are
+ * closed), which is a relaxation; classes the LP sends past their cut are
+ * deepened and the LP solved again while time remains.
  *
- * Certificate: relaxing rows A, B and the monotone rows of the further parent
- * sets with multipliers >= 0 (taken from the solver's row duals, clamped)
+ * Certificate: relaxing rows A, B, the monotone rows of the further parent
+ * sets and the tail rows with multipliers >= 0 (taken from the solver's row duals, clamped)
  * leaves a linear function of F over "F in [0, 1], non-decreasing down the
  * tree of first parents" (minimised at a 0/1 point, bottom-up) and, for the
  * sites, min over y of sum_s y_s (sum b - sum a) within the size limits.
@@ -362,11 +363,11 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built 
 /**
  * The certified bound from row duals (layout of `build`): the Lagrangian value at multipliers
  * a = max(0, -dual_A), b = max(0, dual_B) and m = max(0, dual) for the further parents' monotone
- * rows. What remains after relaxing those rows is a linear function of F over "F in [0, 1],
- * non-decreasing down the tree of first parents", whose minimum is at a 0/1 point: per node,
- * either everything from it down is served (the subtree's sum) or it is not (its children's best),
- * solved bottom-up (children come after their parents); and, for the sites, min over y of
- * sum_s y_s (sum b - sum a) within the size limits.
+ * rows and the tail rows. What remains after relaxing those rows is a linear function of F over
+ * "F in [0, 1], non-decreasing down the tree of first parents", whose minimum is at a 0/1 point:
+ * per node, either everything from it down is served (the subtree's sum) or it is not (its
+ * children's best), solved bottom-up (children come after their parents); each tail column in
+ * [0, 1] on its own; and, for the sites, min over y of sum_s y_s pi_s within the size limits.
  */
 export function certifiedBound(cl: Classes, lim: SizeLimits, built: Built, rowDual: Float64Array): number {
   const S = cl.S;
