@@ -55,8 +55,6 @@ export interface LpBoundOptions {
   depth?: number | Int32Array;
   /** Seconds the solver may use in all (default unlimited). */
   timeLimitS?: number;
-  /** Seconds a last, deeper solve may run to when no solve is predicted to fit `timeLimitS` (default none). */
-  hardTimeLimitS?: number;
   /** Most solves (deepening rounds), default 4, or 12 under a time limit. */
   rounds?: number;
   /** Nodes (prefix sets) above which the LP is not tried or deepened (memory: 600k nodes took the process to 2.4 GB; default 400k). */
@@ -490,8 +488,6 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
   let complete = false;
   const maxRounds = o.rounds ?? (o.timeLimitS === undefined ? 4 : 12);
   let rounds = 0;
-  const hard = o.hardTimeLimitS;
-  let final = false;
   const timed: Array<{ nodes: number; seconds: number }> = [];
   // Classes the last solve sent past their cut, and how much weight it sent there.
   let cutClasses: number[] = [];
@@ -499,7 +495,6 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
   while (rounds < maxRounds) {
     const left = o.timeLimitS === undefined ? undefined : o.timeLimitS - (now() - started) / 1000;
     if (left !== undefined && left <= 0.05) break;
-    let solveLimit: number | undefined;
     const last = timed[timed.length - 1];
     if (cutClasses.length > 0 && last) {
       let exponent = TIME_EXPONENT;
@@ -512,33 +507,20 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
       // quarter or eighth of them the last solve sent furthest past their cut, whose solve is
       // predicted to fit; the bigger LP (by nodes) first.
       const ranked = cutClasses.slice().sort((a, b) => unserved[b] - unserved[a] || a - b);
-      const pick = (limit: number | undefined) => {
-        let choice: { nodes: number; factor: number; only: Uint8Array } | undefined;
-        for (const share of [1, 0.5, 0.25, 0.125]) {
-          const n = Math.max(1, Math.ceil(ranked.length * share));
-          const only = new Uint8Array(cl.count);
-          for (let i = 0; i < n; i++) only[ranked[i]] = 1;
-          for (const f of [4, 3, 2, 1.75, 1.5, 1.25]) {
-            const size = nodesOf(f, only);
-            if (choice && size <= choice.nodes) continue;
-            if (limit === undefined || last.seconds * Math.pow(size / last.nodes, exponent) * 1.1 <= limit) {
-              choice = { nodes: size, factor: f, only };
-              break;
-            }
+      let choice: { nodes: number; factor: number; only: Uint8Array } | undefined;
+      for (const share of [1, 0.5, 0.25, 0.125]) {
+        const n = Math.max(1, Math.ceil(ranked.length * share));
+        const only = new Uint8Array(cl.count);
+        for (let i = 0; i < n; i++) only[ranked[i]] = 1;
+        for (const f of [4, 3, 2, 1.75, 1.5, 1.25]) {
+          const size = nodesOf(f, only);
+          if (choice && size <= choice.nodes) continue;
+          if (left === undefined || last.seconds * Math.pow(size / last.nodes, exponent) * 1.1 <= left) {
+            choice = { nodes: size, factor: f, only };
+            break;
           }
-          if (limit === undefined && choice) break;
         }
-        return choice;
-      };
-      let choice = pick(left);
-      // Nothing fits the LP's share of the time: one last, bigger solve may take the hard limit.
-      if (!choice && hard !== undefined) {
-        const leftHard = hard - (now() - started) / 1000;
-        choice = pick(leftHard);
-        if (choice) {
-          final = true;
-          solveLimit = leftHard;
-        }
+        if (left === undefined && choice) break;
       }
       if (!choice) break;
       for (let c = 0; c < cl.count; c++) if (choice.only[c]) depthOf[c] = depthAfter(c, choice.factor);
@@ -549,7 +531,7 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
     const built = build(cl, lim, depthOf);
     let res: ReturnType<Solver['solve']>;
     try {
-      res = solver.solve(built.problem, { method: 'ipm', crossover: false, timeLimitS: solveLimit ?? left });
+      res = solver.solve(built.problem, { method: 'ipm', crossover: false, timeLimitS: left });
     } catch {
       // The WebAssembly solver aborts past its 2 GB of memory: keep the bound of the solves so far.
       break;
@@ -577,7 +559,6 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
       complete = true;
       break;
     }
-    if (final) break;
   }
   return { lowerBound: best, y, rounds, complete };
 }

@@ -299,13 +299,8 @@ function solveSum(
     if (o.solver && spec.kind === 'mean') {
       o.onPhase?.('lp bound');
       const left = o.timeLeftS?.();
-      // Most of the time left; the rest goes to rounding its site values into plans, unless one
-      // last deeper solve fits before the comparisons' reserve (then rounding gets a few seconds).
-      const reserveS = 2 + (S * model.targetIds.length) / 1e7;
-      const lp = lpBound(o.solver, classes, lim, {
-        timeLimitS: left === undefined ? undefined : Math.max(0, left * 0.85 - 2),
-        hardTimeLimitS: left === undefined ? undefined : Math.max(0, left - reserveS - 3),
-      });
+      // Most of the time left; the rest goes to rounding its site values into plans.
+      const lp = lpBound(o.solver, classes, lim, { timeLimitS: left === undefined ? undefined : Math.max(0, left * 0.85 - 2) });
       if (lp.lowerBound > lb) {
         lb = lp.lowerBound;
         boundBy = 'lp';
