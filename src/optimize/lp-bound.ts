@@ -45,7 +45,7 @@
  * Every multiplier >= 0 gives a valid lower bound this way (weak duality), so
  * an inexact or stopped solve still yields a correct, if weaker, bound.
  */
-import type { LinearProblem, Solver } from '../solver/solver.js';
+import { RowBuilder, type LinearProblem, type Solver } from '../solver/solver.js';
 import type { Classes } from './instance.js';
 import type { SizeLimits } from './heuristic.js';
 import { cheapestSites } from './lagrangian.js';
@@ -266,12 +266,6 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built 
   }
   const E = extraNode.length;
   const L = tailNode.length;
-  let numRows = 1 + 2 * E + L;
-  let nnz = S + 5 * E + 3 * L;
-  for (let v = 0; v < nodes; v++) {
-    numRows += parent[v] < 0 ? 2 : 3;
-    nnz += parent[v] < 0 ? 4 : 7;
-  }
   const numCols = S + nodes + L;
   const colCost = new Float64Array(numCols);
   const colLower = new Float64Array(numCols);
@@ -282,70 +276,44 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built 
   }
   colCost.set(coef.subarray(0, nodes), S);
   colCost.set(tailCost, S + nodes);
-  const starts = new Int32Array(numRows + 1);
-  const indices = new Int32Array(nnz);
-  const values = new Float64Array(nnz);
-  const rowLower = new Float64Array(numRows);
-  const rowUpper = new Float64Array(numRows);
-  let r = 0;
-  let k = 0;
-  const put = (col: number, v: number) => {
-    indices[k] = col;
-    values[k++] = v;
-  };
-  const end = (lo: number, hi: number) => {
-    rowLower[r] = lo;
-    rowUpper[r] = hi;
-    starts[++r] = k;
-  };
+  const rows = new RowBuilder();
   /** Rows A (only announcing sites serve) and monotone for node v from parent set u by site s. */
   const link = (s: number, u: number, v: number) => {
-    put(s, -1);
-    put(S + u, -1);
-    put(S + v, 1);
-    end(-Infinity, 0); // A
-    put(S + u, -1);
-    put(S + v, 1);
-    end(0, Infinity); // monotone
+    rows.put(s, -1);
+    rows.put(S + u, -1);
+    rows.put(S + v, 1);
+    rows.end(-Infinity, 0); // A
+    rows.put(S + u, -1);
+    rows.put(S + v, 1);
+    rows.end(0, Infinity); // monotone
   };
   for (let v = 0; v < nodes; v++) {
     const s = site[v];
     if (parent[v] < 0) {
-      put(s, -1);
-      put(S + v, 1);
-      end(-Infinity, 0); // A
+      rows.put(s, -1);
+      rows.put(S + v, 1);
+      rows.end(-Infinity, 0); // A
     } else link(s, parent[v], v);
-    put(s, -1);
-    put(S + v, 1);
-    end(0, Infinity); // B
+    rows.put(s, -1);
+    rows.put(S + v, 1);
+    rows.end(0, Infinity); // B
   }
   for (let e = 0; e < E; e++) link(extraSite[e], extraParent[e], extraNode[e]);
   // Tail levels: u_1 >= (1 - F_cut) - y_s1, u_k >= u_{k-1} - y_sk.
   for (let i = 0; i < L; i++) {
-    put(S + nodes + i, 1);
-    put(tailSite[i], 1);
+    rows.put(S + nodes + i, 1);
+    rows.put(tailSite[i], 1);
     if (tailNode[i] >= 0) {
-      put(S + tailNode[i], 1);
-      end(1, Infinity);
+      rows.put(S + tailNode[i], 1);
+      rows.end(1, Infinity);
     } else {
-      put(S + nodes + i - 1, -1);
-      end(0, Infinity);
+      rows.put(S + nodes + i - 1, -1);
+      rows.end(0, Infinity);
     }
   }
-  for (let s = 0; s < S; s++) put(s, 1);
-  end(lim.minSites, lim.maxSites);
-  const problem: LinearProblem = {
-    sense: 'min',
-    numCols,
-    numRows,
-    colCost,
-    colLower,
-    colUpper,
-    rowLower,
-    rowUpper,
-    matrix: { format: 'csr', starts, indices, values },
-    offset: constant,
-  };
+  for (let s = 0; s < S; s++) rows.put(s, 1);
+  rows.end(lim.minSites, lim.maxSites);
+  const problem: LinearProblem = { sense: 'min', numCols, colCost, colLower, colUpper, ...rows.finish(), offset: constant };
   return {
     problem,
     depth,

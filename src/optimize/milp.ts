@@ -18,7 +18,7 @@
  * The closest-assignment rows hold O(len^2) entries per class, which is why
  * the plain model grows quickly with sites and distinct orders.
  */
-import type { LinearProblem, Solver } from '../solver/solver.js';
+import { RowBuilder, type LinearProblem, type Solver } from '../solver/solver.js';
 import type { Classes } from './instance.js';
 import type { SizeLimits } from './heuristic.js';
 
@@ -51,70 +51,35 @@ export function buildMilp(cl: Classes, lim: SizeLimits, capacity?: Float64Array)
     for (let j = 0; j < cl.len[c]; j++) colCost[b + j] = cl.cost[c * S + j];
     colCost[b + cl.len[c]] = cl.tail[c];
   }
-  // Rows in CSR, grown in chunks.
-  const starts: number[] = [0];
-  let idx = new Int32Array(1 << 16);
-  let val = new Float64Array(1 << 16);
-  let nnz = 0;
-  const lower: number[] = [];
-  const upper: number[] = [];
-  const put = (col: number, v: number) => {
-    if (nnz === idx.length) {
-      const i2 = new Int32Array(idx.length * 2);
-      i2.set(idx);
-      idx = i2;
-      const v2 = new Float64Array(val.length * 2);
-      v2.set(val);
-      val = v2;
-    }
-    idx[nnz] = col;
-    val[nnz++] = v;
-  };
-  const endRow = (lo: number, hi: number) => {
-    starts.push(nnz);
-    lower.push(lo);
-    upper.push(hi);
-  };
+  const rows = new RowBuilder();
   for (let c = 0; c < cl.count; c++) {
     const b = xStart[c];
     const L = cl.len[c];
-    for (let j = 0; j <= L; j++) put(b + j, 1);
-    endRow(1, 1);
+    for (let j = 0; j <= L; j++) rows.put(b + j, 1);
+    rows.end(1, 1);
     for (let j = 0; j < L; j++) {
       const s = cl.order[c * S + j];
-      put(s, -1);
-      put(b + j, 1);
-      endRow(-Infinity, 0);
-      put(s, -1);
-      for (let i = 0; i <= j; i++) put(b + i, 1);
-      endRow(0, Infinity);
+      rows.put(s, -1);
+      rows.put(b + j, 1);
+      rows.end(-Infinity, 0);
+      rows.put(s, -1);
+      for (let i = 0; i <= j; i++) rows.put(b + i, 1);
+      rows.end(0, Infinity);
     }
   }
-  for (let s = 0; s < S; s++) put(s, 1);
-  endRow(lim.minSites, lim.maxSites);
+  for (let s = 0; s < S; s++) rows.put(s, 1);
+  rows.end(lim.minSites, lim.maxSites);
   if (capacity) {
     const perSite: Array<Array<[number, number]>> = Array.from({ length: S }, () => []);
     for (let c = 0; c < cl.count; c++) for (let j = 0; j < cl.len[c]; j++) perSite[cl.order[c * S + j]].push([xStart[c] + j, cl.weight[c]]);
     for (let s = 0; s < S; s++) {
       if (!Number.isFinite(capacity[s])) continue;
       perSite[s].sort((a, b) => a[0] - b[0]);
-      for (const [col, w] of perSite[s]) put(col, w);
-      endRow(-Infinity, capacity[s]);
+      for (const [col, w] of perSite[s]) rows.put(col, w);
+      rows.end(-Infinity, capacity[s]);
     }
   }
-  const problem: LinearProblem = {
-    sense: 'min',
-    numCols,
-    numRows: lower.length,
-    colCost,
-    colLower,
-    colUpper,
-    rowLower: Float64Array.from(lower),
-    rowUpper: Float64Array.from(upper),
-    matrix: { format: 'csr', starts: Int32Array.from(starts), indices: idx.slice(0, nnz), values: val.slice(0, nnz) },
-    integrality,
-    offset: cl.constant,
-  };
+  const problem: LinearProblem = { sense: 'min', numCols, colCost, colLower, colUpper, ...rows.finish(), integrality, offset: cl.constant };
   return { problem, xStart };
 }
 

@@ -121,6 +121,14 @@ const ROUNDING_TRIES = 200;
 /** Relative gap to the proven lower bound under which a plan past 30 sites counts as optimal. */
 const PROOF_TOLERANCE = 1e-8;
 
+/**
+ * Seconds kept back from a time limit for the plan's comparisons (greedy-by-unicast reads every
+ * RTT per added site: 0.5 to 2.6 s at 200 x 100,000).
+ */
+function comparisonsReserveS(model: PreferenceModel): number {
+  return 2 + (model.siteIds.length * model.targetIds.length) / 1e7;
+}
+
 function toMask(subset: Uint8Array): number {
   let m = 0;
   for (let s = 0; s < subset.length; s++) if (subset[s]) m |= 1 << s;
@@ -333,9 +341,7 @@ function solveSum(
     // depend on the machine's speed); without one, a fixed number of tries.
     if (lpY && unproven()) {
       const timeLeftS = o.timeLeftS;
-      // Kept back for the plan's comparisons (greedy-by-unicast reads every RTT per added site:
-      // 0.5 to 2.6 s at 200 x 100,000).
-      const reserveS = 2 + (S * model.targetIds.length) / 1e7;
+      const reserveS = comparisonsReserveS(model);
       const stop = () => (o.shouldStop?.() ?? false) || (timeLeftS !== undefined && timeLeftS() < reserveS);
       o.onPhase?.('randomized rounding');
       const rng = createRng(2);
@@ -568,7 +574,7 @@ function solveP95(model: PreferenceModel, trie: OrderTrie, weight: Float64Array,
     // weight above it the LP proves to be more than 5% lies below every plan's p95. Bisection
     // between the bound so far and the plan, while the time allows (the comparisons keep a reserve).
     if (!exact && o.solver) {
-      const reserveS = 2 + (model.siteIds.length * model.targetIds.length) / 1e7;
+      const reserveS = comparisonsReserveS(model);
       let top = hi;
       // To a precision of 0.1% of the plan's p95: RTTs are floats, nearly every target its own value.
       const precision = 0.001 * cand[hi];

@@ -74,3 +74,42 @@ export function loadSolver(): Promise<Solver> {
   pending ??= import('./highs.js').then((m) => m.createHighsSolver());
   return pending;
 }
+
+/** The rows of a CSR matrix, built one at a time: `put` a row's entries, then `end` it with its bounds. */
+export class RowBuilder {
+  private idx = new Int32Array(1 << 16);
+  private val = new Float64Array(1 << 16);
+  private nnz = 0;
+  private readonly starts: number[] = [0];
+  private readonly lower: number[] = [];
+  private readonly upper: number[] = [];
+
+  put(col: number, v: number): void {
+    if (this.nnz === this.idx.length) {
+      const idx = new Int32Array(this.idx.length * 2);
+      idx.set(this.idx);
+      this.idx = idx;
+      const val = new Float64Array(this.val.length * 2);
+      val.set(this.val);
+      this.val = val;
+    }
+    this.idx[this.nnz] = col;
+    this.val[this.nnz++] = v;
+  }
+
+  end(lo: number, hi: number): void {
+    this.starts.push(this.nnz);
+    this.lower.push(lo);
+    this.upper.push(hi);
+  }
+
+  /** The rows as a problem's row count, row bounds and matrix. */
+  finish(): Pick<LinearProblem, 'numRows' | 'rowLower' | 'rowUpper' | 'matrix'> {
+    return {
+      numRows: this.lower.length,
+      rowLower: Float64Array.from(this.lower),
+      rowUpper: Float64Array.from(this.upper),
+      matrix: { format: 'csr', starts: Int32Array.from(this.starts), indices: this.idx.slice(0, this.nnz), values: this.val.slice(0, this.nnz) },
+    };
+  }
+}
