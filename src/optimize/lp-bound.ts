@@ -401,15 +401,30 @@ export function certifiedBound(cl: Classes, lim: SizeLimits, built: Built, rowDu
 }
 
 /**
- * Predicted growth of the solve time with the LP's nodes, for deciding whether the next,
- * deeper solve fits the time left: this exponent until two solves have been timed, then the one
- * they show, clamped to [MIN, MAX] (HiGHS interior point, measured: 1.1 to 1.4 on the twin's
- * orders between small solves, more than 1.6 between the large ones, 1.7 to 2.9 on clustered
- * synthetic orders). A solve that overruns is stopped by the time limit and its certificate is
- * usually worthless (with a floor of 1.2, a 50k-node solve on the twin predicted at 25 s ran
- * past 28 s and the run ended 0.65 ms lower), hence the floor of 1.5.
+ * Growth of the solve time with the LP's columns (sites, prefix sets and tail levels), for sizing
+ * the next solve to the time left: this exponent until two solves have been timed, then the one
+ * they show, clamped to [MIN, MAX]. Measured with HiGHS interior point, presolve off, uniform
+ * cuts: on the twin's orders at 200 x 100,000, 8.8k to 67k columns in 1.6 to 46 s (1.65 over the
+ * whole range, 1.05 to 2.2 between neighbouring cuts); on clustered synthetic orders 14.5k to 43k
+ * columns in 4.7 to 31 s (1.73 over the range, 0.9 to 2.8 between neighbours).
  */
-const TIME_EXPONENT = 2.5;
+const TIME_EXPONENT = 1.7;
+const MIN_TIME_EXPONENT = 1.4;
+const MAX_TIME_EXPONENT = 2.5;
+/**
+ * With only the first solve timed, a final solve more than this many times as long is too far to
+ * extrapolate: an intermediate solve sized to INTERMEDIATE_SHARE of the time left comes first, and
+ * the final one is sized from the two.
+ */
+const MAX_EXTRAPOLATION = 8;
+const INTERMEDIATE_SHARE = 0.2;
+/**
+ * The final solve is sized to this multiple of the time left: a solve that overruns stops at the
+ * limit with most of its bound (see lpBound), and the predictions ran long (on the twin the final
+ * solve took 0.64 to 0.7 of its predicted time). Measured on the twin, one run each: 1.0 gave
+ * 82.81 ms (gap 1.06%), 1.2 gave 83.03 (0.81%).
+ */
+const FINAL_OVERRUN = 1.2;
 /**
  * Levels of the tail bound per cut class. Past its cut a class pays at least its cheapest
  * remaining cost c1, and more when that site is closed: with the remaining sites sorted by cost
@@ -425,8 +440,6 @@ const TAIL_LEVELS = 2;
  * 100,000: 13k nodes at a cut of 6 solve in about 4 s; 33k at 10 in 39 s).
  */
 const FIRST_SOLVE_NODES = 50_000;
-const MIN_TIME_EXPONENT = 1.5;
-const MAX_TIME_EXPONENT = 3;
 
 export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBoundOptions = {}): LpBoundResult {
   const S = cl.S;
@@ -435,11 +448,16 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
   // Without a time limit, one deep cut; with one, start shallow and deepen while the next solve is predicted to fit.
   const first = o.depth ?? (o.timeLimitS === undefined ? 20 : 6);
   const depthOf = first instanceof Int32Array ? Int32Array.from(first) : new Int32Array(cl.count).fill(first);
-  // Depth of class c after deepening by `factor` (1 = as it is), and the LP's nodes for a factor.
-  const depthAfter = (c: number, factor: number) => Math.min(cl.len[c], factor === 1 ? depthOf[c] : Math.max(4, Math.ceil(depthOf[c] * factor)));
   const codes = new SetCodes(S);
-  const nodesOf = (factor = 1, only?: Uint8Array) => setNodes(cl, codes, (c) => depthAfter(c, !only || only[c] ? factor : 1));
-  let nodes = nodesOf();
+  const nodesOf = (depth: (c: number) => number) => setNodes(cl, codes, depth);
+  // The LP's columns for per-class depths (the tail levels counted at most, for predicting solve times).
+  const colsOf = (depth: (c: number) => number) => {
+    let tails = 0;
+    for (let c = 0; c < cl.count; c++) tails += Math.min(TAIL_LEVELS, cl.len[c] - Math.min(cl.len[c], depth(c)));
+    return S + nodesOf(depth) + tails;
+  };
+  const current = (c: number) => Math.min(cl.len[c], depthOf[c]);
+  let nodes = nodesOf(current);
   const maxNodes = o.maxNodes ?? 400_000;
   // A uniform first cut is made shallower while its LP is too big for a first solve (orders that
   // share no prefixes, such as random ones, have a node per class and position).
@@ -447,7 +465,7 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
   if (typeof first === 'number') {
     while (nodes > firstNodes && depthOf[0] > 1) {
       depthOf.fill(depthOf[0] - 1);
-      nodes = nodesOf();
+      nodes = nodesOf(current);
     }
   }
   const y = new Float64Array(S);
@@ -456,57 +474,69 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
   let complete = false;
   const maxRounds = o.rounds ?? (o.timeLimitS === undefined ? 4 : 12);
   let rounds = 0;
-  const timed: Array<{ nodes: number; seconds: number }> = [];
-  // Classes the last solve sent past their cut, and how much weight it sent there.
+  const timed: Array<{ cols: number; seconds: number }> = [];
+  // Classes the last solve sent past their cut.
   let cutClasses: number[] = [];
-  const unserved = new Float64Array(cl.count);
+  let maxLen = 0;
+  for (let c = 0; c < cl.count; c++) if (cl.len[c] > maxLen) maxLen = cl.len[c];
   while (rounds < maxRounds) {
     const left = o.timeLimitS === undefined ? undefined : o.timeLimitS - (now() - started) / 1000;
     if (left !== undefined && left <= 0.05) break;
     const last = timed[timed.length - 1];
     if (cutClasses.length > 0 && last) {
-      let exponent = TIME_EXPONENT;
-      const before = timed[timed.length - 2];
-      if (before && last.nodes > before.nodes * 1.1 && before.seconds > 0.2) {
-        const fitted = Math.log(last.seconds / before.seconds) / Math.log(last.nodes / before.nodes);
-        exponent = Math.min(MAX_TIME_EXPONENT, Math.max(MIN_TIME_EXPONENT, fitted));
-      }
-      // Deepen by the largest factor (4 down to 1.25) the cut classes, or failing that the half,
-      // quarter or eighth of them the last solve sent furthest past their cut, whose solve is
-      // predicted to fit; the bigger LP (by nodes) first.
-      const ranked = cutClasses.slice().sort((a, b) => unserved[b] - unserved[a] || a - b);
-      let choice: { nodes: number; factor: number; only: Uint8Array } | undefined;
-      for (const share of [1, 0.5, 0.25, 0.125]) {
-        const n = Math.max(1, Math.ceil(ranked.length * share));
-        const only = new Uint8Array(cl.count);
-        for (let i = 0; i < n; i++) only[ranked[i]] = 1;
-        for (const f of [4, 3, 2, 1.75, 1.5, 1.25]) {
-          const size = nodesOf(f, only);
-          if (choice && size <= choice.nodes) continue;
-          if (left === undefined || last.seconds * Math.pow(size / last.nodes, exponent) * 1.1 <= left) {
-            choice = { nodes: size, factor: f, only };
-            break;
-          }
+      const deepen = new Uint8Array(cl.count);
+      if (left === undefined) {
+        // No time limit: the cut classes four times as deep.
+        for (const c of cutClasses) depthOf[c] = Math.min(cl.len[c], Math.max(4, depthOf[c] * 4));
+      } else {
+        // Under a time limit: every class not yet whole goes to depth D at least (a uniform cut
+        // gave better bounds per column than deepening only the classes the last LP sent past
+        // their cut: on the twin 82.88 against 82.29 ms at 44k sets), D the deepest whose solve
+        // is predicted to fit the time left (or, when that is too far from the solves timed so
+        // far, a share of it first). A solve that overruns stops at the limit and its certificate
+        // still counts (presolve off: stopped at 71, 82 and 91% of its time, an LP of 81.97 ms
+        // gave 80.96, 81.53 and 81.96).
+        for (let c = 0; c < cl.count; c++) deepen[c] = current(c) < cl.len[c] ? 1 : 0;
+        const before = timed[timed.length - 2];
+        let exponent = TIME_EXPONENT;
+        if (before && last.cols > before.cols * 1.2 && before.seconds > 0.2) {
+          const fitted = Math.log(last.seconds / before.seconds) / Math.log(last.cols / before.cols);
+          exponent = Math.min(MAX_TIME_EXPONENT, Math.max(MIN_TIME_EXPONENT, fitted));
         }
-        if (left === undefined && choice) break;
+        const predict = (cols: number) => Math.max(last.seconds, 0.05) * Math.pow(cols / last.cols, exponent);
+        const at = (D: number) => (c: number) => (deepen[c] ? Math.min(cl.len[c], Math.max(depthOf[c], D)) : current(c));
+        const deepest = (budget: number) => {
+          let lo = 0;
+          let hi = maxLen;
+          while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (predict(colsOf(at(mid))) <= budget) lo = mid;
+            else hi = mid - 1;
+          }
+          return lo;
+        };
+        let D = deepest(left * FINAL_OVERRUN);
+        if (!before && left > last.seconds * MAX_EXTRAPOLATION) D = deepest(left * INTERMEDIATE_SHARE);
+        const next = at(D);
+        if (colsOf(next) <= last.cols * 1.05) break;
+        for (let c = 0; c < cl.count; c++) depthOf[c] = next(c);
       }
-      if (!choice) break;
-      for (let c = 0; c < cl.count; c++) if (choice.only[c]) depthOf[c] = depthAfter(c, choice.factor);
-      nodes = nodesOf();
+      nodes = nodesOf(current);
       if (nodes > maxNodes) break;
     }
     const t0 = now();
+    const cols = colsOf(current);
     const built = build(cl, lim, depthOf);
     let res: ReturnType<Solver['solve']>;
     try {
-      res = solver.solve(built.problem, { method: 'ipm', crossover: false, timeLimitS: left });
+      res = solver.solve(built.problem, { method: 'ipm', crossover: false, presolve: false, timeLimitS: left });
     } catch {
       // The WebAssembly solver aborts past its 2 GB of memory: keep the bound of the solves so far.
       break;
     }
-    timed.push({ nodes, seconds: (now() - t0) / 1000 });
+    timed.push({ cols, seconds: (now() - t0) / 1000 });
     if (!res.rowDual || res.rowDual.length !== built.problem.numRows) break;
-    // Valid whatever the solver's status; a stopped solve just gives a weaker (possibly useless) value.
+    // Valid whatever the solver's status; a stopped solve just gives a weaker value.
     const lb = certifiedBound(cl, lim, built, res.rowDual);
     o.onSolve?.({ nodes, seconds: timed[timed.length - 1].seconds, bound: lb, status: res.status });
     if (lb > best) best = lb;
@@ -518,10 +548,7 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
       const d = built.depth[c];
       if (d >= cl.len[c]) continue;
       const served = d > 0 ? res.colValue[S + built.last[c]] : 0;
-      if (1 - served > 1e-6) {
-        cutClasses.push(c);
-        unserved[c] = (1 - served) * cl.weight[c];
-      }
+      if (1 - served > 1e-6) cutClasses.push(c);
     }
     if (cutClasses.length === 0) {
       complete = true;

@@ -24,7 +24,7 @@ import type { PreferenceModel } from '../orders/model.js';
 import { BranchAndBound, MAX_EXACT_SITES, trieBound } from './exact.js';
 import { exhaustiveSearch, MAX_EXHAUSTIVE_FREE_SITES } from './exhaustive.js';
 import { lagrangianBound } from './lagrangian.js';
-import { lpBound } from './lp-bound.js';
+import { lpBound, type LpBoundOptions } from './lp-bound.js';
 import { greedyAdd, greedyByUnicast, greedyDrop, iteratedLocalSearch, localSearch, repairCapacity, type SizeLimits } from './heuristic.js';
 import { buildClasses, buildTrie, classEvaluate, trieCosts, trieLoads, type CostSpec, type OrderTrie } from './instance.js';
 import { solveMilp } from './milp.js';
@@ -59,6 +59,8 @@ export interface OptimizeOptions {
   milpTimeLimitS?: number;
   /** Progress notes ("greedy", "branch and bound", ...). */
   onPhase?: (phase: OptimizePhase) => void;
+  /** After each LP solve past 30 sites: its columns, seconds, certified bound and solver status. */
+  onLpSolve?: LpBoundOptions['onSolve'];
 }
 
 export interface OptimizeResult {
@@ -308,7 +310,7 @@ function solveSum(
       o.onPhase?.('lp bound');
       const left = o.timeLeftS?.();
       // Most of the time left; the rest goes to rounding its site values into plans.
-      const lp = lpBound(o.solver, classes, lim, { timeLimitS: left === undefined ? undefined : Math.max(0, left * 0.85 - 2) });
+      const lp = lpBound(o.solver, classes, lim, { timeLimitS: left === undefined ? undefined : Math.max(0, left * 0.85 - 2), onSolve: o.onLpSolve });
       if (lp.lowerBound > lb) {
         lb = lp.lowerBound;
         boundBy = 'lp';

@@ -44,6 +44,7 @@ export async function createHighsSolver(): Promise<Solver> {
         if (options.mipRelGap !== undefined) model.options.set('mip_rel_gap', options.mipRelGap);
         if (options.method && options.method !== 'choose') model.options.set('solver', options.method);
         if (options.crossover === false) model.options.set('run_crossover', 'off');
+        if (options.presolve === false) model.options.set('presolve', 'off');
         model.passModel({
           numCols: p.numCols,
           numRows: p.numRows,

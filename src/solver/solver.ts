@@ -38,6 +38,8 @@ export interface SolveOptions {
   method?: 'choose' | 'simplex' | 'ipm';
   /** Interior point only: false skips the crossover to a basic solution (faster; the duals stay interior). */
   crossover?: boolean;
+  /** false skips presolve (then an interior-point solve stopped by the time limit still returns its last iterate, whose duals certify a bound). */
+  presolve?: boolean;
   /** A feasible start (MIP) or primal start (LP). */
   start?: Float64Array;
 }

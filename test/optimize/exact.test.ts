@@ -490,6 +490,55 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
     expect(once.lowerBound / reachW(model, w)).toBeLessThanOrEqual(bruteMean(model, w, {}).best + 1e-7);
   });
 
+  it('under a time limit the solves are sized from their timing, and a solve stopped at the limit still counts', async () => {
+    const real = await loadSolver();
+    const S = 16;
+    const model = syntheticModel({ sites: S, targets: 300, seed: 79, kind: 'random' });
+    const w = weights(300, 79);
+    const W = reachW(model, w);
+    const cl = buildClasses(model, buildTrie(model), w, { kind: 'mean', uncoveredMs: PENALTY });
+    const lim = limitsFor(S, {});
+    const best = bruteMean(model, w, {}).best;
+    // A simulated clock: each solve takes 2e-6 * columns^1.7 seconds (0.5 s at the first cut); one past its limit is stopped.
+    const run = (limitS: number) => {
+      let clock = 0;
+      const solves: Array<{ cols: number; limit: number; status: string; bound: number }> = [];
+      const solver = {
+        ...real,
+        solve: (p: Parameters<typeof real.solve>[0], o?: Parameters<typeof real.solve>[1]) => {
+          const r = real.solve(p, o);
+          const need = 2e-6 * Math.pow(p.numCols, 1.7);
+          const limit = o?.timeLimitS ?? Infinity;
+          clock += Math.min(need, limit) * 1000;
+          solves.push({ cols: p.numCols, limit, status: need > limit ? 'time-limit' : r.status, bound: NaN });
+          return need > limit ? { ...r, status: 'time-limit' as const } : r;
+        },
+      };
+      const r = lpBound(solver, cl, lim, { timeLimitS: limitS, now: () => clock, onSolve: (i) => (solves[solves.length - 1].bound = i.bound) });
+      return { r, solves, clock };
+    };
+    // Ample time: the final solve is too far from the first to extrapolate to, so an intermediate
+    // one comes between, sized to a fifth of the time left (the simulated times grow as predicted).
+    const ample = run(10);
+    expect(ample.solves.length).toBe(3);
+    for (let i = 1; i < ample.solves.length; i++) expect(ample.solves[i].cols).toBeGreaterThan(ample.solves[i - 1].cols);
+    expect(2e-6 * Math.pow(ample.solves[1].cols, 1.7)).toBeLessThanOrEqual(0.2 * ample.solves[1].limit);
+    expect(ample.r.complete).toBe(true);
+    expect(ample.clock / 1000).toBeLessThanOrEqual(10);
+    expect(ample.r.lowerBound / W).toBeLessThanOrEqual(best + 1e-7);
+    expect(ample.r.lowerBound).toBe(Math.max(...ample.solves.map((x) => x.bound)));
+    // Less time: the final solve is sized past the time left (up to 1.2 times), overruns, is
+    // stopped at the limit, and its (here exact) certificate is kept as the bound.
+    const first = 2e-6 * Math.pow(ample.solves[0].cols, 1.7);
+    const tight = run(first + 1.8);
+    expect(tight.solves.length).toBe(2);
+    expect(tight.solves[1].status).toBe('time-limit');
+    expect(tight.r.lowerBound).toBe(tight.solves[1].bound);
+    expect(tight.r.lowerBound).toBeGreaterThan(tight.solves[0].bound);
+    expect(tight.r.lowerBound / W).toBeLessThanOrEqual(best + 1e-7);
+    expect(tight.clock / 1000).toBeLessThanOrEqual(first + 1.8 + 1e-9);
+  });
+
   it('a first cut too big for the node limit starts shallower instead of giving up', async () => {
     const solver = await loadSolver();
     const S = 10;
