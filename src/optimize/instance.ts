@@ -223,12 +223,13 @@ export interface Classes {
 export function buildClasses(model: PreferenceModel, trie: OrderTrie, weight: Float64Array, spec: CostSpec): Classes {
   const S = trie.S;
   const count = trie.classes;
-  const order = new Uint16Array(count * S);
-  const len = new Uint16Array(count);
-  const cost = new Float64Array(count * S);
-  const rank = new Uint16Array(count * S).fill(S);
-  const tail = new Float64Array(count);
-  const w = new Float64Array(count);
+  // On shared memory, so the LP bound's worker thread reads them without a copy (lp-parallel.ts).
+  const order = new Uint16Array(new SharedArrayBuffer(count * S * 2));
+  const len = new Uint16Array(new SharedArrayBuffer(count * 2));
+  const cost = new Float64Array(new SharedArrayBuffer(count * S * 8));
+  const rank = new Uint16Array(new SharedArrayBuffer(count * S * 2)).fill(S);
+  const tail = new Float64Array(new SharedArrayBuffer(count * 8));
+  const w = new Float64Array(new SharedArrayBuffer(count * 8));
   const o = model.orders;
   const rtt = model.rttMs;
   let c = -1;

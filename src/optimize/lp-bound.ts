@@ -61,7 +61,7 @@ export interface LpBoundOptions {
   maxNodes?: number;
   now?: () => number;
   /** Called after each solve: its nodes, seconds, certified bound and solver status. */
-  onSolve?: (info: { nodes: number; seconds: number; bound: number; status: string }) => void;
+  onSolve?: (info: { nodes: number; seconds: number; bound: number; status: string; y?: Float64Array }) => void;
 }
 
 export interface LpBoundResult {
@@ -538,11 +538,14 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
     if (!res.rowDual || res.rowDual.length !== built.problem.numRows) break;
     // Valid whatever the solver's status; a stopped solve just gives a weaker value.
     const lb = certifiedBound(cl, lim, built, res.rowDual);
-    o.onSolve?.({ nodes, seconds: timed[timed.length - 1].seconds, bound: lb, status: res.status });
+    if (res.status === 'optimal') for (let s = 0; s < S; s++) y[s] = res.colValue[s];
+    // The sites' values go with the report as starts for rounding (a stopped solve's too: its last
+    // iterate, near the deep LP's solution when the certificate is near its value).
+    const values = res.colValue.length === built.problem.numCols ? res.colValue.slice(0, S) : undefined;
+    o.onSolve?.({ nodes, seconds: timed[timed.length - 1].seconds, bound: lb, status: res.status, y: values });
     if (lb > best) best = lb;
     if (res.status !== 'optimal') break;
     rounds++;
-    for (let s = 0; s < S; s++) y[s] = res.colValue[s];
     cutClasses = [];
     for (let c = 0; c < cl.count; c++) {
       const d = built.depth[c];

@@ -25,8 +25,9 @@ import { BranchAndBound, MAX_EXACT_SITES, trieBound } from './exact.js';
 import { exhaustiveSearch, MAX_EXHAUSTIVE_FREE_SITES } from './exhaustive.js';
 import { lagrangianBound } from './lagrangian.js';
 import { lpBound, type LpBoundOptions } from './lp-bound.js';
+import { LpWorker } from './lp-parallel.js';
 import { greedyAdd, greedyByUnicast, greedyDrop, iteratedLocalSearch, localSearch, repairCapacity, type SizeLimits } from './heuristic.js';
-import { buildClasses, buildTrie, classEvaluate, trieCosts, trieLoads, type CostSpec, type OrderTrie } from './instance.js';
+import { buildClasses, buildTrie, classEvaluate, trieCosts, trieLoads, type Classes, type CostSpec, type OrderTrie } from './instance.js';
 import { solveMilp } from './milp.js';
 import type { Solver } from '../solver/solver.js';
 import { createRng } from '../util/random.js';
@@ -61,6 +62,8 @@ export interface OptimizeOptions {
   onPhase?: (phase: OptimizePhase) => void;
   /** After each LP solve past 30 sites: its columns, seconds, certified bound and solver status. */
   onLpSolve?: LpBoundOptions['onSolve'];
+  /** false keeps the LP bound on this thread (by default, under a time limit past 30 sites, it runs in a worker thread). */
+  lpWorker?: boolean;
 }
 
 export interface OptimizeResult {
@@ -127,6 +130,11 @@ const PROOF_TOLERANCE = 1e-8;
  * Seconds kept back from a time limit for the plan's comparisons (greedy-by-unicast reads every
  * RTT per added site: 0.5 to 2.6 s at 200 x 100,000).
  */
+/** Seconds between the end of the LP in its worker and the comparisons, for polishing its last site values into plans: a tenth of the time left, 0.5 to 2.5 s. */
+function lpPolishS(leftS: number): number {
+  return Math.max(0.5, Math.min(2.5, 0.1 * leftS));
+}
+
 function comparisonsReserveS(model: PreferenceModel): number {
   return 2 + (model.siteIds.length * model.targetIds.length) / 1e7;
 }
@@ -202,8 +210,34 @@ function solveSum(
   exact: boolean,
   target?: number,
 ): SumSolve {
-  const S = model.siteIds.length;
   const classes = buildClasses(model, trie, weight, spec);
+  // Under a time limit past the exact search's reach, the LP bound runs in a worker thread from
+  // the start, beside the local search and the rounding (the main thread polls it).
+  const leftAtStart = o.timeLeftS?.();
+  const worker =
+    !exact && target === undefined && o.method !== 'milp' && o.solver && spec.kind === 'mean' && leftAtStart !== undefined && o.lpWorker !== false
+      ? LpWorker.start(classes, lim, Date.now() + Math.max(0, leftAtStart - comparisonsReserveS(model) - lpPolishS(leftAtStart)) * 1000)
+      : undefined;
+  try {
+    return solveSumWith(model, trie, classes, weight, spec, lim, o, exact, target, worker);
+  } finally {
+    worker?.stop();
+  }
+}
+
+function solveSumWith(
+  model: PreferenceModel,
+  trie: OrderTrie,
+  classes: Classes,
+  weight: Float64Array,
+  spec: CostSpec,
+  lim: SizeLimits,
+  o: OptimizeOptions,
+  exact: boolean,
+  target: number | undefined,
+  worker: LpWorker | undefined,
+): SumSolve {
+  const S = model.siteIds.length;
   o.onPhase?.('greedy');
   const add = greedyAdd(classes, lim);
   const drop = greedyDrop(classes, lim);
@@ -304,9 +338,63 @@ function solveSum(
       base.heuristicBest = polished.subset;
     }
   };
+  // Randomized rounding of the LP's site values, each start polished by local search: on clustered
+  // orders at 200 sites this finds far better plans than perturbing one plan (iterated local search
+  // stalls in one region). Every other start draws from the LP values mixed half and half with
+  // the best plan so far (measured on clustered orders: better plans than drawing from the LP values alone).
+  const rng = createRng(2);
+  const mixed = new Float64Array(S);
+  let tries = 0;
+  const roundOnce = (lpY: Float64Array, stop: () => boolean) => {
+    if (tries % 2 === 1) for (let s = 0; s < S; s++) mixed[s] = 0.5 * lpY[s] + 0.5 * heur.subset[s];
+    const p = tries % 2 === 1 ? mixed : lpY;
+    tries++;
+    polishFrom(roundSites(p, lim, (s) => rng.next() < p[s]), stop);
+  };
+  const timeLeftS = o.timeLeftS;
+  const reserveS = comparisonsReserveS(model);
+  const roundingStop = () => (o.shouldStop?.() ?? false) || (timeLeftS !== undefined && timeLeftS() < reserveS);
+  /** The plans from rounding an LP solution at fixed thresholds. */
+  const polishThresholds = (y: Float64Array) => {
+    for (const threshold of [0.5, 0.1]) {
+      if (o.shouldStop?.()) break;
+      polishFrom(roundSites(y, lim, (s) => y[s] >= threshold));
+    }
+  };
   if (target === undefined && unproven()) {
     let lpY: Float64Array | undefined;
-    if (o.solver && spec.kind === 'mean') {
+    if (worker) {
+      // The LP runs in the worker: take its bounds and site values as they come, rounding the
+      // latest values into plans meanwhile, until the time is up or the plan is proven.
+      o.onPhase?.('lp bound');
+      let rounding = false;
+      while (!roundingStop() && unproven()) {
+        for (const m of worker.poll()) {
+          if (m.kind === 'error') continue;
+          const bound = m.kind === 'solve' ? m.bound : m.lowerBound;
+          if (m.kind === 'solve') o.onLpSolve?.(m);
+          if (bound > lb) {
+            lb = bound;
+            boundBy = 'lp';
+          }
+          if (m.kind === 'solve' && m.y) {
+            lpY = m.y;
+            polishThresholds(m.y);
+          }
+        }
+        if (!unproven()) break;
+        if (!lpY) {
+          if (worker.finished) break;
+          worker.sleep(20);
+          continue;
+        }
+        if (!rounding) {
+          o.onPhase?.('randomized rounding');
+          rounding = true;
+        }
+        roundOnce(lpY, roundingStop);
+      }
+    } else if (o.solver && spec.kind === 'mean') {
       o.onPhase?.('lp bound');
       const left = o.timeLeftS?.();
       // Most of the time left; the rest goes to rounding its site values into plans.
@@ -317,10 +405,7 @@ function solveSum(
       }
       if (lp.rounds > 0) {
         lpY = lp.y;
-        for (const threshold of [0.5, 0.1]) {
-          if (o.shouldStop?.()) break;
-          polishFrom(roundSites(lp.y, lim, (s) => lp.y[s] >= threshold));
-        }
+        polishThresholds(lp.y);
       }
     }
     // The Lagrangian when there is no LP: it relaxes the whole orders where the LP cuts them, so
@@ -337,25 +422,12 @@ function solveSum(
       // The relaxation's site choice is a second start for the local search.
       polishFrom(lag.sites);
     }
-    // Randomized rounding of the LP's site values, each start polished by local search: on clustered
-    // orders at 200 sites this finds far better plans than perturbing one plan (iterated local search
-    // stalls in one region). Under a time limit it runs until a few seconds are left (so plans past 30 sites
-    // depend on the machine's speed); without one, a fixed number of tries.
+    // Rounding after the LP (without the worker): under a time limit until a few seconds are left
+    // (so plans past 30 sites depend on the machine's speed); without one, a fixed number of tries.
     if (lpY && unproven()) {
-      const timeLeftS = o.timeLeftS;
-      const reserveS = comparisonsReserveS(model);
-      const stop = () => (o.shouldStop?.() ?? false) || (timeLeftS !== undefined && timeLeftS() < reserveS);
       o.onPhase?.('randomized rounding');
-      const rng = createRng(2);
-      const tries = timeLeftS ? 1_000_000 : ROUNDING_TRIES;
-      // Every other start draws from the LP values mixed half and half with the best plan so far
-      // (measured on clustered orders: better plans than drawing from the LP values alone).
-      const mixed = new Float64Array(S);
-      for (let i = 0; i < tries && !stop() && unproven(); i++) {
-        if (i % 2 === 1) for (let s = 0; s < S; s++) mixed[s] = 0.5 * lpY[s] + 0.5 * heur.subset[s];
-        const p = i % 2 === 1 ? mixed : lpY;
-        polishFrom(roundSites(p, lim, (s) => rng.next() < p[s]), stop);
-      }
+      const until = tries + (timeLeftS ? 1_000_000 : ROUNDING_TRIES);
+      while (tries < until && !roundingStop() && unproven()) roundOnce(lpY, roundingStop);
     }
   }
   if (capacity && overload(trie, model, weight, heur.subset, capacity)) {

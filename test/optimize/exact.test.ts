@@ -592,6 +592,44 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
     expect(withLp.gap).toBeLessThan(without.gap);
   });
 
+  it('under a time limit past 30 sites the LP runs in a worker thread beside the rounding, within the limit and the size limits', async () => {
+    const solver = await loadSolver();
+    const model = syntheticModel({ sites: 60, targets: 2000, seed: 73, kind: 'clustered', networks: 100 });
+    const w = weights(2000, 73);
+    const plain = optimizeSites(model, w, { method: 'heuristic' });
+    for (const v of [{}, { k: 6, required: [3], excluded: [0] }] as OptimizeOptions[]) {
+      const limitS = 6;
+      const deadline = performance.now() + limitS * 1000;
+      const solves: Array<{ bound: number; status: string }> = [];
+      const r = optimizeSites(model, w, {
+        ...v,
+        method: 'heuristic',
+        solver,
+        shouldStop: () => performance.now() > deadline,
+        timeLeftS: () => (deadline - performance.now()) / 1000,
+        onLpSolve: (i) => solves.push(i),
+      });
+      const elapsedS = limitS - (deadline - performance.now()) / 1000;
+      expect(r.kind).toBe('plan');
+      if (r.kind !== 'plan' || plain.kind !== 'plan') continue;
+      // The worker reported its solves (the main thread polled them), and its bound counts.
+      expect(solves.length).toBeGreaterThan(0);
+      expect(r.status === 'optimal' || r.boundBy === 'lp').toBe(true);
+      expect(r.lowerBound).toBeLessThanOrEqual(r.value + 1e-9);
+      expect(r.lowerBound).toBeGreaterThanOrEqual(Math.max(...solves.map((x) => x.bound)) / reachW(model, w) - 1e-9 * Math.abs(r.lowerBound));
+      expect(elapsedS).toBeLessThan(limitS + 1);
+      const n = r.subset.reduce((a, b) => a + b, 0);
+      if (v.k !== undefined) {
+        expect(n).toBe(v.k);
+        expect(r.subset[3]).toBe(1);
+        expect(r.subset[0]).toBe(0);
+      } else {
+        expect(r.lowerBound).toBeGreaterThan(plain.lowerBound);
+        expect(r.value).toBeLessThanOrEqual(plain.value + 1e-9);
+      }
+    }
+  });
+
   it('past 30 sites, plans from rounding the LP keep the size limits and the required and excluded sites', async () => {
     const solver = await loadSolver();
     const model = syntheticModel({ sites: 40, targets: 1500, seed: 91, kind: 'clustered', networks: 80 });
