@@ -123,6 +123,8 @@ const EXHAUSTIVE_FIRST = 18;
 const BB_WORK_BUDGET = 2e8;
 /** Randomized roundings of the LP solution polished without a time limit (each is one local search). */
 const ROUNDING_TRIES = 200;
+/** Under a time limit: rounding runs until the time is up, but never past this many tries (a clock that stops is not a hang). */
+const MAX_ROUNDING_TRIES = 1_000_000;
 /** Relative gap to the proven lower bound under which a plan past 30 sites counts as optimal. */
 const PROOF_TOLERANCE = 1e-8;
 
@@ -215,7 +217,7 @@ function solveSum(
   // the start, beside the local search and the rounding (the main thread polls it).
   const leftAtStart = o.timeLeftS?.();
   const worker =
-    !exact && target === undefined && o.method !== 'milp' && o.solver && spec.kind === 'mean' && leftAtStart !== undefined && o.lpWorker !== false
+    !exact && target === undefined && o.method !== 'milp' && o.solver && spec.kind === 'mean' && leftAtStart !== undefined && Number.isFinite(leftAtStart) && o.lpWorker !== false
       ? LpWorker.start(classes, lim, Date.now() + Math.max(0, leftAtStart - comparisonsReserveS(model) - lpPolishS(leftAtStart)) * 1000)
       : undefined;
   try {
@@ -368,7 +370,7 @@ function solveSumWith(
       // latest values into plans meanwhile, until the time is up or the plan is proven.
       o.onPhase?.('lp bound');
       let rounding = false;
-      while (!roundingStop() && unproven()) {
+      while (!roundingStop() && unproven() && tries < MAX_ROUNDING_TRIES) {
         for (const m of worker.poll()) {
           if (m.kind === 'error') continue;
           const bound = m.kind === 'solve' ? m.bound : m.lowerBound;
@@ -411,9 +413,9 @@ function solveSumWith(
     // The Lagrangian when there is no LP: it relaxes the whole orders where the LP cuts them, so
     // it could beat a shallow LP, but after a solved LP it never has (measured on clustered and
     // twin orders at 200 sites), so then its time goes to the LP and the rounding.
-    if (!lpY && unproven() && !o.shouldStop?.()) {
+    if (!lpY && unproven() && !roundingStop()) {
       o.onPhase?.('lagrangian bound');
-      const lag = lagrangianBound(trie, costs, { ...lim, upperBound: heur.cost, shouldStop: o.shouldStop });
+      const lag = lagrangianBound(trie, costs, { ...lim, upperBound: heur.cost, shouldStop: roundingStop });
       if (lag.lowerBound > lb) {
         lb = lag.lowerBound;
         boundBy = 'lagrangian';
@@ -426,7 +428,7 @@ function solveSumWith(
     // (so plans past 30 sites depend on the machine's speed); without one, a fixed number of tries.
     if (lpY && unproven()) {
       o.onPhase?.('randomized rounding');
-      const until = tries + (timeLeftS ? 1_000_000 : ROUNDING_TRIES);
+      const until = tries + (timeLeftS ? MAX_ROUNDING_TRIES : ROUNDING_TRIES);
       while (tries < until && !roundingStop() && unproven()) roundOnce(lpY, roundingStop);
     }
   }
