@@ -452,10 +452,10 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
   const codes = new SetCodes(S);
   const nodesOf = (depth: (c: number) => number) => setNodes(cl, codes, depth);
   // The LP's columns for per-class depths (the tail levels counted at most, for predicting solve times).
-  const colsOf = (depth: (c: number) => number) => {
+  const colsOf = (depth: (c: number) => number, nodes = nodesOf(depth)) => {
     let tails = 0;
     for (let c = 0; c < cl.count; c++) tails += Math.min(TAIL_LEVELS, cl.len[c] - Math.min(cl.len[c], depth(c)));
-    return S + nodesOf(depth) + tails;
+    return S + nodes + tails;
   };
   const current = (c: number) => Math.min(cl.len[c], depthOf[c]);
   let nodes = nodesOf(current);
@@ -485,7 +485,6 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
     if (left !== undefined && left <= 0.05) break;
     const last = timed[timed.length - 1];
     if (cutClasses.length > 0 && last) {
-      const deepen = new Uint8Array(cl.count);
       if (left === undefined) {
         // No time limit: the cut classes four times as deep.
         for (const c of cutClasses) depthOf[c] = Math.min(cl.len[c], Math.max(4, depthOf[c] * 4));
@@ -497,6 +496,7 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
         // far, a share of it first). A solve that overruns stops at the limit and its certificate
         // still counts (presolve off: stopped at 71, 82 and 91% of its time, an LP of 81.97 ms
         // gave 80.96, 81.53 and 81.96).
+        const deepen = new Uint8Array(cl.count);
         for (let c = 0; c < cl.count; c++) deepen[c] = current(c) < cl.len[c] ? 1 : 0;
         const before = timed[timed.length - 2];
         let exponent = TIME_EXPONENT;
@@ -526,7 +526,7 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
       if (nodes > maxNodes) break;
     }
     const t0 = now();
-    const cols = colsOf(current);
+    const cols = colsOf(current, nodes);
     const built = build(cl, lim, depthOf);
     let res: ReturnType<Solver['solve']>;
     try {

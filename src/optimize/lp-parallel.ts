@@ -20,7 +20,7 @@ export interface LpWorkerData {
 
 export type LpMessage =
   | { kind: 'solve'; nodes: number; seconds: number; bound: number; status: string; y?: Float64Array }
-  | { kind: 'done'; lowerBound: number; y: Float64Array; rounds: number; complete: boolean }
+  | { kind: 'done' }
   | { kind: 'error'; message: string };
 
 /** The compiled worker script: beside this module, or (when this runs from the sources, as under the test runner) in dist/. */

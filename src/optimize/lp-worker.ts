@@ -1,7 +1,7 @@
 /**
  * Worker thread entry for `lp-parallel.ts`: loads its own solver, runs the time-limited LP bound
- * on the classes (shared memory, not copied) and posts each solve's result, with the sites' LP
- * values after every optimal one, then the final result.
+ * on the classes (shared memory, not copied) and posts each solve's bound and the sites' LP
+ * values, then 'done'.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { loadSolver } from '../solver/solver.js';
@@ -14,11 +14,12 @@ const post = (m: LpMessage) => port.postMessage(m);
 try {
   const solver = await loadSolver();
   const left = data.deadlineMs - Date.now();
-  const r = lpBound(solver, data.classes, data.lim, {
+  // Every solve's bound and site values go out as they come (the result's bound is their best).
+  lpBound(solver, data.classes, data.lim, {
     timeLimitS: Math.max(0, left / 1000),
     onSolve: (i) => post({ kind: 'solve', ...i }),
   });
-  post({ kind: 'done', lowerBound: r.lowerBound, y: r.y, rounds: r.rounds, complete: r.complete });
+  post({ kind: 'done' });
 } catch (err) {
   post({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
 }

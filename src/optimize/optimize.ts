@@ -128,15 +128,15 @@ const MAX_ROUNDING_TRIES = 1_000_000;
 /** Relative gap to the proven lower bound under which a plan past 30 sites counts as optimal. */
 const PROOF_TOLERANCE = 1e-8;
 
-/**
- * Seconds kept back from a time limit for the plan's comparisons (greedy-by-unicast reads every
- * RTT per added site: 0.5 to 2.6 s at 200 x 100,000).
- */
 /** Seconds between the end of the LP in its worker and the comparisons, for polishing its last site values into plans: a tenth of the time left, 0.5 to 2.5 s. */
 function lpPolishS(leftS: number): number {
   return Math.max(0.5, Math.min(2.5, 0.1 * leftS));
 }
 
+/**
+ * Seconds kept back from a time limit for the plan's comparisons (greedy-by-unicast reads every
+ * RTT per added site: 0.5 to 2.6 s at 200 x 100,000).
+ */
 function comparisonsReserveS(model: PreferenceModel): number {
   return 2 + (model.siteIds.length * model.targetIds.length) / 1e7;
 }
@@ -372,14 +372,14 @@ function solveSumWith(
       let rounding = false;
       while (!roundingStop() && unproven() && tries < MAX_ROUNDING_TRIES) {
         for (const m of worker.poll()) {
-          if (m.kind === 'error') continue;
-          const bound = m.kind === 'solve' ? m.bound : m.lowerBound;
-          if (m.kind === 'solve') o.onLpSolve?.(m);
-          if (bound > lb) {
-            lb = bound;
+          // 'done' and 'error' only end the stream: every bound came with its solve.
+          if (m.kind !== 'solve') continue;
+          o.onLpSolve?.(m);
+          if (m.bound > lb) {
+            lb = m.bound;
             boundBy = 'lp';
           }
-          if (m.kind === 'solve' && m.y) {
+          if (m.y) {
             lpY = m.y;
             polishThresholds(m.y);
           }

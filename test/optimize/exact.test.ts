@@ -366,6 +366,13 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
     (v.excluded ?? []).forEach((s) => (excluded[s] = 1));
     return { minSites: v.k ?? Math.max(1, (v.required ?? []).length), maxSites: v.k ?? S, required, excluded };
   };
+  /** Random orders over S sites for T targets, as the LP sees them (free size). */
+  const randomLpInstance = (S: number, T: number, seed: number) => {
+    const model = syntheticModel({ sites: S, targets: T, seed, kind: 'random' });
+    const w = weights(T, seed);
+    const cl = buildClasses(model, buildTrie(model), w, { kind: 'mean', uncoveredMs: PENALTY });
+    return { model, w, W: reachW(model, w), cl, lim: limitsFor(S, {}) };
+  };
   for (const seed of [61, 62, 63, 64]) {
     it(`never exceeds the brute-force optimum, does not depend on the first cut, and beats the trie bound (seed ${seed})`, async () => {
       const solver = await loadSolver();
@@ -492,14 +499,9 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
 
   it('under a time limit the solves are sized from their timing, and a solve stopped at the limit still counts', async () => {
     const real = await loadSolver();
-    const S = 16;
-    const model = syntheticModel({ sites: S, targets: 300, seed: 79, kind: 'random' });
-    const w = weights(300, 79);
-    const W = reachW(model, w);
-    const cl = buildClasses(model, buildTrie(model), w, { kind: 'mean', uncoveredMs: PENALTY });
-    const lim = limitsFor(S, {});
+    const { model, w, W, cl, lim } = randomLpInstance(16, 300, 79);
     const best = bruteMean(model, w, {}).best;
-    // A simulated clock: each solve takes 2e-6 * columns^1.7 seconds (0.5 s at the first cut); one past its limit is stopped.
+    // A simulated clock: each solve takes 2e-6 * columns^1.7 seconds (0.7 s at the first cut); one past its limit is stopped.
     const run = (limitS: number) => {
       let clock = 0;
       const solves: Array<{ cols: number; limit: number; status: string; bound: number }> = [];
@@ -541,12 +543,7 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
 
   it('a first cut too big for the node limit starts shallower instead of giving up', async () => {
     const solver = await loadSolver();
-    const S = 10;
-    const model = syntheticModel({ sites: S, targets: 600, seed: 77, kind: 'random' });
-    const w = weights(600, 77);
-    const W = reachW(model, w);
-    const cl = buildClasses(model, buildTrie(model), w, { kind: 'mean', uncoveredMs: PENALTY });
-    const lim = limitsFor(S, {});
+    const { model, w, W, cl, lim } = randomLpInstance(10, 600, 77);
     const r = lpBound(solver, cl, lim, { depth: 8, maxNodes: 1500, rounds: 1 });
     expect(r.rounds).toBe(1);
     expect(Number.isFinite(r.lowerBound)).toBe(true);
