@@ -46,9 +46,9 @@ export class LpWorker {
     this.worker.unref();
   }
 
-  /** Starts the LP in a worker (undefined when the compiled worker script is not there). */
-  static start(classes: Classes, lim: SizeLimits, deadlineMs: number): LpWorker | undefined {
-    const script = workerScript();
+  /** Starts the LP in a worker (undefined when the compiled worker script is not there); `script` replaces it (tests). */
+  static start(classes: Classes, lim: SizeLimits, deadlineMs: number, scriptPath?: string): LpWorker | undefined {
+    const script = scriptPath ?? workerScript();
     return script ? new LpWorker(script, classes, lim, deadlineMs) : undefined;
   }
 

@@ -62,8 +62,13 @@ export interface OptimizeOptions {
   onPhase?: (phase: OptimizePhase) => void;
   /** After each LP solve past 30 sites: its columns, seconds, certified bound and solver status. */
   onLpSolve?: LpBoundOptions['onSolve'];
-  /** false keeps the LP bound on this thread (by default, under a time limit past 30 sites, it runs in a worker thread). */
-  lpWorker?: boolean;
+  /**
+   * false keeps the LP bound on this thread (by default, under a time limit past 30 sites, it runs
+   * in a worker thread); a string runs that script as the worker instead (tests: a worker that fails).
+   */
+  lpWorker?: boolean | string;
+  /** Things the user should know about the run that are not in the result (a failed LP worker, ...). */
+  onNote?: (note: string) => void;
 }
 
 export interface OptimizeResult {
@@ -218,7 +223,7 @@ function solveSum(
   const leftAtStart = o.timeLeftS?.();
   const worker =
     !exact && target === undefined && o.method !== 'milp' && o.solver && spec.kind === 'mean' && leftAtStart !== undefined && Number.isFinite(leftAtStart) && o.lpWorker !== false
-      ? LpWorker.start(classes, lim, Date.now() + Math.max(0, leftAtStart - comparisonsReserveS(model) - lpPolishS(leftAtStart)) * 1000)
+      ? LpWorker.start(classes, lim, Date.now() + Math.max(0, leftAtStart - comparisonsReserveS(model) - lpPolishS(leftAtStart)) * 1000, typeof o.lpWorker === 'string' ? o.lpWorker : undefined)
       : undefined;
   try {
     return solveSumWith(model, trie, classes, weight, spec, lim, o, exact, target, worker);
@@ -372,7 +377,9 @@ function solveSumWith(
       let rounding = false;
       while (!roundingStop() && unproven() && tries < MAX_ROUNDING_TRIES) {
         for (const m of worker.poll()) {
-          // 'done' and 'error' only end the stream: every bound came with its solve.
+          // 'done' and 'error' end the stream: every bound came with its solve. After an error the
+          // bounds so far stand and the Lagrangian runs when no solve brought site values.
+          if (m.kind === 'error') o.onNote?.(`the LP bound's worker thread failed (${m.message}); the plan's bound comes from the solves before it or the other relaxations`);
           if (m.kind !== 'solve') continue;
           o.onLpSolve?.(m);
           if (m.bound > lb) {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyModel, STATUS, type PreferenceModel } from '../../src/orders/model.js';
 import { assignSubset, siteLoads } from '../../src/optimize/evaluate.js';
@@ -625,6 +626,34 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
         expect(r.value).toBeLessThanOrEqual(plain.value + 1e-9);
       }
     }
+  });
+
+  it('when the LP worker fails, the run says so and falls back to the other relaxations, within the limit', async () => {
+    const solver = await loadSolver();
+    const model = syntheticModel({ sites: 60, targets: 2000, seed: 73, kind: 'clustered', networks: 100 });
+    const w = weights(2000, 73);
+    const limitS = 4;
+    const deadline = performance.now() + limitS * 1000;
+    const notes: string[] = [];
+    const solves: unknown[] = [];
+    const r = optimizeSites(model, w, {
+      method: 'heuristic',
+      solver,
+      lpWorker: resolve(__dirname, 'fixtures/failing-lp-worker.mjs'),
+      shouldStop: () => performance.now() > deadline,
+      timeLeftS: () => (deadline - performance.now()) / 1000,
+      onLpSolve: (i) => solves.push(i),
+      onNote: (n) => notes.push(n),
+    });
+    const elapsedS = limitS - (deadline - performance.now()) / 1000;
+    expect(r.kind).toBe('plan');
+    if (r.kind !== 'plan') return;
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain('simulated solver failure');
+    expect(solves).toHaveLength(0);
+    expect(['lagrangian', 'trie']).toContain(r.boundBy);
+    expect(r.lowerBound).toBeLessThanOrEqual(r.value + 1e-9);
+    expect(elapsedS).toBeLessThan(limitS + 1);
   });
 
   it('past 30 sites, plans from rounding the LP keep the size limits and the required and excluded sites', async () => {

@@ -156,6 +156,7 @@ the plan meets its bound, and a faster machine gets further.`,
         const solver = method === 'milp' || heuristicPath ? await loadSolver() : undefined;
         const phases: readonly string[] = OPTIMIZE_PHASES;
         const bar = startProgress(ctx, 'optimize', phases.length);
+        const runNotes: string[] = [];
         const result = (() => {
           try {
             return optimizeSites(model, weight, {
@@ -172,11 +173,13 @@ the plan meets its bound, and a faster machine gets further.`,
               shouldStop: () => ctx.now() > deadline,
               timeLeftS: () => (deadline - ctx.now()) / 1000,
               onPhase: (p) => bar.update(phases.indexOf(p) + 1),
+              onNote: (n) => runNotes.push(n),
             });
           } finally {
             bar.stop();
           }
         })();
+        for (const n of runNotes) ctx.stderr.write(`note: ${n}\n`);
         const red = ctx.color.red;
         if (result.kind === 'infeasible') {
           let msg = `${red('infeasible:')} ${result.reason}`;
