@@ -45,7 +45,7 @@
  * Every multiplier >= 0 gives a valid lower bound this way (weak duality), so
  * an inexact or stopped solve still yields a correct, if weaker, bound.
  */
-import { RowBuilder, type LinearProblem, type Solver } from '../solver/solver.js';
+import { RowBuilder, SolverAbortedError, type LinearProblem, type Solver } from '../solver/solver.js';
 import type { Classes } from './instance.js';
 import type { SizeLimits } from './heuristic.js';
 import { cheapestSites } from './lagrangian.js';
@@ -62,6 +62,8 @@ export interface LpBoundOptions {
   now?: () => number;
   /** Called after each solve: its nodes, seconds, certified bound and solver status. */
   onSolve?: (info: { nodes: number; seconds: number; bound: number; status: string; y?: Float64Array }) => void;
+  /** Told when the solver aborts for want of memory (the bound then rests on the solves before). */
+  onNote?: (note: string) => void;
 }
 
 export interface LpBoundResult {
@@ -534,8 +536,10 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
       // solvable in time: without it no solve ended within 50 s), off after, so a solve stopped
       // at the limit still returns its last iterate.
       res = solver.solve(built.problem, { method: 'ipm', crossover: false, presolve: timed.length === 0, timeLimitS: left });
-    } catch {
-      // The WebAssembly solver aborts past its 2 GB of memory: keep the bound of the solves so far.
+    } catch (err) {
+      // The WebAssembly solver aborts past its 2 GiB of memory: keep the bound of the solves so far.
+      if (!(err instanceof SolverAbortedError)) throw err;
+      o.onNote?.(`the LP bound stopped deepening: ${err.message}`);
       break;
     }
     timed.push({ cols, seconds: (now() - t0) / 1000 });

@@ -20,6 +20,7 @@ export interface LpWorkerData {
 
 export type LpMessage =
   | { kind: 'solve'; nodes: number; seconds: number; bound: number; status: string; y?: Float64Array }
+  | { kind: 'note'; message: string }
   | { kind: 'done' }
   | { kind: 'error'; message: string };
 
@@ -58,7 +59,7 @@ export class LpWorker {
     for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
       const msg = m.message as LpMessage;
       out.push(msg);
-      if (msg.kind !== 'solve') this.finished = true;
+      if (msg.kind === 'done' || msg.kind === 'error') this.finished = true;
     }
     return out;
   }

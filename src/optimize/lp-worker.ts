@@ -20,6 +20,7 @@ try {
   lpBound(solver, data.classes, data.lim, {
     timeLimitS: Math.max(0, left / 1000),
     onSolve: (i) => post({ kind: 'solve', ...i }),
+    onNote: (message) => post({ kind: 'note', message }),
   });
   post({ kind: 'done' });
 } catch (err) {

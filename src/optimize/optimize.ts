@@ -380,6 +380,7 @@ function solveSumWith(
           // 'done' and 'error' end the stream: every bound came with its solve. After an error the
           // bounds so far stand and the Lagrangian runs when no solve brought site values.
           if (m.kind === 'error') o.onNote?.(`the LP bound's worker thread failed (${m.message}); the plan's bound comes from the solves before it or the other relaxations`);
+          if (m.kind === 'note') o.onNote?.(m.message);
           if (m.kind !== 'solve') continue;
           o.onLpSolve?.(m);
           if (m.bound > lb) {
@@ -407,7 +408,7 @@ function solveSumWith(
       o.onPhase?.('lp bound');
       const left = o.timeLeftS?.();
       // Most of the time left; the rest goes to rounding its site values into plans.
-      const lp = lpBound(o.solver, classes, lim, { timeLimitS: left === undefined ? undefined : Math.max(0, left * 0.85 - 2), onSolve: o.onLpSolve });
+      const lp = lpBound(o.solver, classes, lim, { timeLimitS: left === undefined ? undefined : Math.max(0, left * 0.85 - 2), onSolve: o.onLpSolve, onNote: o.onNote });
       if (lp.lowerBound > lb) {
         lb = lp.lowerBound;
         boundBy = 'lp';
@@ -676,9 +677,19 @@ function solveP95(model: PreferenceModel, trie: OrderTrie, weight: Float64Array,
         if (cand[mid] < half) mid = top - 1;
         o.onPhase?.('lp bound');
         const classes = buildClasses(model, trie, weight, { kind: 'exceed', thresholdMs: cand[mid] });
-        const lp = lpBound(o.solver, classes, lim, { timeLimitS: left === undefined ? undefined : Math.max(0.5, (left - reserveS) / steps) });
+        let aborted = false;
+        const lp = lpBound(o.solver, classes, lim, {
+          timeLimitS: left === undefined ? undefined : Math.max(0.5, (left - reserveS) / steps),
+          onNote: (n) => {
+            aborted = true;
+            o.onNote?.(`p95 bound: ${n}`);
+          },
+        });
+        // Out of solver memory at this size: the bisection's bound so far stands (its LPs are all this size).
+        if (aborted && lp.lowerBound === -Infinity) break;
         if (lp.lowerBound > budget * (1 + 1e-9) + 1e-9) from = mid + 1;
         else top = mid;
+        if (aborted) break;
       }
       if (cand[from] > lowerBound) {
         lowerBound = cand[from];

@@ -69,6 +69,25 @@ export interface Solver {
   solve(problem: LinearProblem, options?: SolveOptions): SolveResult;
 }
 
+/**
+ * The solver gave up on a problem for want of memory (HiGHS as WebAssembly aborts past its 2 GiB
+ * cap): callers fall back to what they have or tell the user the problem is too large for it.
+ */
+export class SolverAbortedError extends Error {
+  constructor(
+    readonly numCols: number,
+    readonly numRows: number,
+    readonly nonzeros: number,
+    cause: string,
+  ) {
+    super(
+      `the solver aborted (${cause}) on a problem of ${numCols.toLocaleString('en-US')} columns, ${numRows.toLocaleString('en-US')} rows and ` +
+        `${nonzeros.toLocaleString('en-US')} nonzeros: HiGHS as WebAssembly has at most 2 GiB of memory`,
+    );
+    this.name = 'SolverAbortedError';
+  }
+}
+
 let pending: Promise<Solver> | undefined;
 
 /** Load the solver once per process (the WebAssembly module takes 30 to 45 ms). */

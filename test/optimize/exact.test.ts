@@ -8,7 +8,7 @@ import { BranchAndBound, trieBound } from '../../src/optimize/exact.js';
 import { lagrangianBound } from '../../src/optimize/lagrangian.js';
 import { buildClasses, buildTrie, trieCosts } from '../../src/optimize/instance.js';
 import { build, certifiedBound, lpBound } from '../../src/optimize/lp-bound.js';
-import { loadSolver } from '../../src/solver/solver.js';
+import { loadSolver, SolverAbortedError, type Solver } from '../../src/solver/solver.js';
 import { buildTwin, computeCatchment, generateScenario } from '../../src/sim/index.js';
 import { referenceModel } from '../../src/optimize/reference-model.js';
 import { createRng } from '../../src/util/random.js';
@@ -481,23 +481,6 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
     expect(p95.gap).toBeLessThan(0.002);
   });
 
-  it('a solver that fails (the WebAssembly build aborts past 2 GB) leaves the bound of the solves before it', async () => {
-    const real = await loadSolver();
-    const S = 10;
-    const model = syntheticModel({ sites: S, targets: 300, seed: 78, kind: 'clustered', networks: 20 });
-    const w = weights(300, 78);
-    const cl = buildClasses(model, buildTrie(model), w, { kind: 'mean', uncoveredMs: PENALTY });
-    const lim = limitsFor(S, {});
-    let calls = 0;
-    const failing = { name: 'failing', infinity: real.infinity, solve: () => { throw new Error('Aborted()'); } };
-    expect(lpBound(failing, cl, lim, { depth: 2 }).lowerBound).toBe(-Infinity);
-    const failsSecond = { ...failing, solve: (p: Parameters<typeof real.solve>[0], o?: Parameters<typeof real.solve>[1]) => (++calls > 1 ? failing.solve() : real.solve(p, o)) };
-    const once = lpBound(failsSecond, cl, lim, { depth: 1, rounds: 5 });
-    expect(once.rounds).toBe(1);
-    expect(Number.isFinite(once.lowerBound)).toBe(true);
-    expect(once.lowerBound / reachW(model, w)).toBeLessThanOrEqual(bruteMean(model, w, {}).best + 1e-7);
-  });
-
   it('under a time limit the solves are sized from their timing, and a solve stopped at the limit still counts', async () => {
     const real = await loadSolver();
     const { model, w, W, cl, lim } = randomLpInstance(16, 300, 79);
@@ -540,6 +523,37 @@ describe('LP lower bound (certified from the solver duals, reported next to heur
     expect(tight.r.lowerBound).toBeGreaterThan(tight.solves[0].bound);
     expect(tight.r.lowerBound / W).toBeLessThanOrEqual(best + 1e-7);
     expect(tight.clock / 1000).toBeLessThanOrEqual(first + 1.8 + 1e-9);
+  });
+
+  it('when the solver aborts for want of memory the bound of the solves before stands and a note says so; other errors surface', async () => {
+    const real = await loadSolver();
+    const { model, w, W, cl, lim } = randomLpInstance(10, 600, 77);
+    let calls = 0;
+    // The first solve runs; the deepened second one aborts as HiGHS does past 2 GiB.
+    const aborting: Solver = {
+      ...real,
+      solve: (p, opts) => {
+        if (++calls > 1) throw new SolverAbortedError(p.numCols, p.numRows, p.matrix.indices.length, 'Aborted()');
+        return real.solve(p, opts);
+      },
+    };
+    const notes: string[] = [];
+    const solves: number[] = [];
+    const r = lpBound(aborting, cl, lim, { depth: 2, rounds: 3, onSolve: (i) => solves.push(i.bound), onNote: (n) => notes.push(n) });
+    expect(calls).toBe(2);
+    expect(solves).toHaveLength(1);
+    expect(r.lowerBound).toBe(solves[0]);
+    expect(r.lowerBound / W).toBeLessThanOrEqual(bruteMean(model, w, {}).best + 1e-7);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/aborted \(Aborted\(\)\) on a problem of [\d,]+ columns/);
+    // An abort on the first solve: no bound at all (-Infinity), not a made-up one.
+    const first: Solver = { ...real, solve: (p) => { throw new SolverAbortedError(p.numCols, p.numRows, 0, 'Aborted()'); } };
+    expect(lpBound(first, cl, lim, { depth: 2 }).lowerBound).toBe(-Infinity);
+    // A bug in a solve is not mistaken for a memory abort.
+    const broken: Solver = { ...real, solve: () => { throw new TypeError('not a memory problem'); } };
+    expect(() => lpBound(broken, cl, lim, { depth: 2 })).toThrow('not a memory problem');
+    // --method milp lets the abort through (the CLI turns it into advice, exit 2).
+    expect(() => optimizeSites(model, w, { method: 'milp', solver: aborting })).toThrow(SolverAbortedError);
   });
 
   it('a first cut too big for the node limit starts shallower instead of giving up', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadSolver, type LinearProblem } from '../../src/solver/solver.js';
+import { loadSolver, SolverAbortedError, type LinearProblem } from '../../src/solver/solver.js';
+import { createHighsSolver } from '../../src/solver/highs.js';
 
 const csc = (starts: number[], indices: number[], values: number[]) => ({
   format: 'csc' as const,
@@ -51,4 +52,42 @@ describe('HiGHS adapter', () => {
     const infeasible = solver.solve({ ...p, rowLower: Float64Array.from([7]), rowUpper: Float64Array.from([Infinity]) });
     expect(infeasible.status).toBe('infeasible');
   });
+
+  it('past its 2 GiB of WebAssembly memory a solve fails with SolverAbortedError naming the size, and smaller solves still work', async () => {
+    // Its own instance, so the memory it grows to goes when the test ends.
+    const solver = await createHighsSolver();
+    const n = 3_000_000; // about 1.15 KB per column: well past 2 GiB
+    const big: LinearProblem = {
+      numCols: n,
+      numRows: n,
+      colCost: new Float64Array(n).fill(1),
+      colLower: new Float64Array(n),
+      colUpper: new Float64Array(n).fill(1),
+      rowLower: new Float64Array(n).fill(0.5),
+      rowUpper: new Float64Array(n).fill(Infinity),
+      matrix: { format: 'csc', starts: Int32Array.from({ length: n + 1 }, (_, i) => i), indices: Int32Array.from({ length: n }, (_, i) => i), values: new Float64Array(n).fill(1) },
+    };
+    let caught: unknown;
+    try {
+      solver.solve(big);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(SolverAbortedError);
+    expect((caught as SolverAbortedError).numCols).toBe(n);
+    expect((caught as Error).message).toContain('3,000,000 columns');
+    const small: LinearProblem = {
+      numCols: 1,
+      numRows: 1,
+      colCost: Float64Array.from([1]),
+      colLower: Float64Array.from([0]),
+      colUpper: Float64Array.from([1]),
+      rowLower: Float64Array.from([0.5]),
+      rowUpper: Float64Array.from([Infinity]),
+      matrix: csc([0, 1], [0], [1]),
+    };
+    const r = solver.solve(small);
+    expect(r.status).toBe('optimal');
+    expect(r.objective).toBeCloseTo(0.5, 9);
+  }, 60_000);
 });

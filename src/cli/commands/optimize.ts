@@ -20,7 +20,7 @@ import type { PreferenceModel } from '../../orders/model.js';
 import { assignSubset, summarize, type PlanSummary } from '../../optimize/evaluate.js';
 import { DEFAULT_UNCOVERED_MS, OPTIMIZE_PHASES, optimizeSites, type BoundBy, type Method, type Objective } from '../../optimize/optimize.js';
 import { MAX_EXACT_SITES } from '../../optimize/exact.js';
-import { loadSolver } from '../../solver/solver.js';
+import { loadSolver, SolverAbortedError } from '../../solver/solver.js';
 
 export interface ModelInputs {
   model: PreferenceModel;
@@ -175,6 +175,12 @@ the plan meets its bound, and a faster machine gets further.`,
               onPhase: (p) => bar.update(phases.indexOf(p) + 1),
               onNote: (n) => runNotes.push(n),
             });
+          } catch (err) {
+            // Only the MILP lets an abort through (the LP bounds fall back and say so in a note).
+            if (err instanceof SolverAbortedError) {
+              throw new UsageError(`--method milp: ${err.message}; use --method auto (exact search up to ${MAX_EXACT_SITES} sites, a plan with a certified bound past that)`);
+            }
+            throw err;
           } finally {
             bar.stop();
           }
