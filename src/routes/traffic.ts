@@ -102,6 +102,10 @@ export class TrafficEstimator {
 
   private account(id: number, time: number, bytes: number): void {
     this.totalBytes += bytes;
+    // The observed period is the whole input's, flows that match no prefix included.
+    const bin = Math.floor(time / this.binSeconds);
+    if (bin < this.minBin) this.minBin = bin;
+    if (bin > this.maxBin) this.maxBin = bin;
     if (id < 0) {
       this.unmatched++;
       this.unmatchedBytes += bytes;
@@ -109,9 +113,6 @@ export class TrafficEstimator {
     }
     this.matched++;
     const a = id;
-    const bin = Math.floor(time / this.binSeconds);
-    if (bin < this.minBin) this.minBin = bin;
-    if (bin > this.maxBin) this.maxBin = bin;
     const open = this.openBin(bin);
     if (open === undefined) {
       this.pushSample(a, bin, bytes);

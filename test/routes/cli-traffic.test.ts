@@ -18,6 +18,17 @@ describe('anyopt routes traffic', () => {
     );
   });
 
+  it('averages over the whole input period, flows that match no prefix included', async () => {
+    const dir = tempDir();
+    // 3.75 MB to 203.0.113.0/24 at the first bin, an unmatched flow four bins later: 30 Mb over 5 x 300 s.
+    writeFileSync(join(dir, 'f.csv'), 'time,dst_addr,bytes,packets,sampling_rate\n1699999800,203.0.113.7,3750000,1,1\n1700001000,100.64.0.1,100,1,1\n');
+    const out = join(dir, 't.csv');
+    const r = await runInProcess(['routes', 'traffic', '--routes', join(FIX, 'rib-alpha.txt'), join(FIX, 'rib-beta.txt'), '--providers', join(FIX, 'providers.csv'), '--flows', 'f.csv', '--out', out], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('5 bins');
+    expect(readFileSync(out, 'utf8').split('\n')[1]).toMatch(/^203\.0\.113\.0\/24,0\.02,/);
+  });
+
   it('exits 2 and writes nothing when too many flow lines are broken', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'bad.csv'), 'time,dst_addr,bytes,packets,sampling_rate\n1700000000,203.0.113.1,10,1,1\n1700000000,not-an-ip,10,1,1\n');
