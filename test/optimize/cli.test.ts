@@ -121,6 +121,13 @@ describe('anyopt optimize', () => {
     expect(plan.lowerBoundMs).toBeGreaterThan(noLp.lowerBound * 1.5);
   }, 30_000);
 
+  it('--json needs --out (stdout carries the summary, so the plan needs a file)', async () => {
+    const r = await runInProcess([...base, '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('`--json` prints a summary on stdout, so the plan needs `--out FILE`');
+    expect(r.stdout).toBe('');
+  });
+
   it('weights targets from targets.csv', async () => {
     const dir = tempDir();
     // t7 becomes heavy: keeping mia (30 ms for t7 instead of 40) is not worth 200 ms on t1+t2, still excluded.

@@ -33,6 +33,20 @@ describe('anyopt validate', () => {
     expect(r.stdout).toContain('maxMeanMs,pass,12.571,20,');
   });
 
+  it('--json with --out: JSON on stdout and the CSV in the file', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'v.csv');
+    const r = await validate('plan-good.json', join(FIX, 'policy.json'), ['--json', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).failed).toBe(0);
+    const csv = readFileSync(out, 'utf8');
+    expect(csv.split('\n')[0]).toBe('rule,status,measured,limit,message,worst_targets');
+    expect(csv).toContain('maxMeanMs,pass,12.571,20,');
+    // --json alone: only JSON on stdout.
+    const j = await validate('plan-good.json', join(FIX, 'policy.json'), ['--json']);
+    expect(JSON.parse(j.stdout).passed).toBeGreaterThan(0);
+  });
+
   const breaking: Array<[string, Record<string, unknown>, string, string]> = [
     // [rule, policy, expected message, a worst target that must be named]
     ['maxMeanMs', { maxMeanMs: 30 }, 'mean RTT <= 30 ms: violated, measured 40.9', 't1'],

@@ -100,7 +100,7 @@ export function registerOptimize(program: Command, host: CommandHost): void {
     .option('--uncovered-ms <ms>', 'cost of a target left without a predicted RTT (objective mean)', String(DEFAULT_UNCOVERED_MS))
     .option('--spacing <s>', 'seconds between switching on consecutive sites, recorded in the plan', '300')
     .option('--out <file>', 'write plan.json here (default: stdout)')
-    .option('--json', 'print a JSON summary on stdout (with --out)')
+    .option('--json', 'print a JSON summary on stdout (needs --out)')
     .addHelpText(
       'after',
       `
@@ -120,6 +120,7 @@ the plan meets its bound, and a faster machine gets further.`,
       host.action(async (opts: Record<string, string | boolean | undefined>) => {
         const started = ctx.now();
         if (opts.k !== undefined && opts.maxSites !== undefined) throw new UsageError('Use either `--k` or `--max-sites`, not both');
+        if (opts.json && (opts.out === undefined || opts.out === '-')) throw new UsageError('`--json` prints a summary on stdout, so the plan needs `--out FILE`');
         const objective = choiceOption<Objective>('--objective', opts.objective as string, ['mean', 'p95'], 'mean');
         const method = choiceOption<Method>('--method', opts.method as string, ['auto', 'exact', 'heuristic', 'milp'], 'auto');
         if (method === 'milp' && objective !== 'mean') throw expected('--method', 'auto, exact or heuristic with `--objective p95` (milp handles the mean)', method);

@@ -42,7 +42,7 @@ export function registerValidate(program: Command, host: CommandHost): void {
     .option('--junit <file>', 'write a JUnit XML report (one test case per rule)')
     .option('--worst <n>', 'worst targets listed per violated rule', '5')
     .option('--out <file>', 'write the rule results as CSV here (default: stdout)')
-    .option('--json', 'print the results as JSON on stdout instead of CSV')
+    .option('--json', 'print the results as JSON on stdout (the CSV then goes only to --out, when given)')
     .addHelpText(
       'after',
       `
@@ -82,9 +82,8 @@ policy.json, every rule optional:
         if (opts.junit !== undefined) {
           await writeFileAtomic(pathOption(ctx.cwd, opts.junit as string), renderJunit(v.results, { suite: policyPath }));
         }
-        if (opts.json) {
-          printJson(ctx, { passed, failed: v.failed, skipped, results: v.results, predicted: v.summary, baseline: v.baseline ?? null });
-        } else {
+        // CSV to --out whenever it is given (with --json too), else to stdout unless --json takes it.
+        if (opts.out !== undefined || !opts.json) {
           await withCsvSink(ctx, opts.out as string | undefined, async (sink) => {
             await sink.write(csvLine(['rule', 'status', 'measured', 'limit', 'message', 'worst_targets']));
             for (const r of v.results) {
@@ -93,6 +92,7 @@ policy.json, every rule optional:
             }
           });
         }
+        if (opts.json) printJson(ctx, { passed, failed: v.failed, skipped, results: v.results, predicted: v.summary, baseline: v.baseline ?? null });
         return v.failed > 0 ? EXIT.negative : EXIT.ok;
       }),
     );
