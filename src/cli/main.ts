@@ -8,6 +8,7 @@ import { InputError, UsageError } from '../io/issues.js';
 import { makeContext, type CliContext } from './context.js';
 import { CommandHost, EXIT } from './host.js';
 import { commands } from './commands/index.js';
+import { checkOutputPaths } from './output-guard.js';
 
 export const VERSION = '0.1.0';
 
@@ -40,6 +41,8 @@ Examples:
 `,
   );
   for (const register of commands) register(program, host);
+  // Every command's output paths are checked against its inputs before it does any work.
+  program.hook('preAction', (_program, action) => checkOutputPaths(action, ctx.cwd));
   // Subcommands inherit the output configuration and exit override.
   const propagate = (cmd: Command) => {
     for (const sub of cmd.commands) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildTwin, computeCatchment, generateScenario, type Catchment, type Twin } from '../../src/sim/index.js';
 import { createSimDriver, experimentSeed } from '../../src/drivers/sim.js';
@@ -86,5 +86,19 @@ describe('anyopt measure run --driver sim (CLI)', () => {
     const got: string[] = [];
     for (let i = 0; i < table.rows; i++) if (table.experiment[i] === e) got.push(table.site[i] < 0 ? '' : table.siteIds[table.site[i]]);
     expect(got).toEqual(Array.from(expected.site).map((s) => (s < 0 ? '' : tw.siteIds[s])));
+
+    // A campaign or target list that does not fit the scenario: exit 2 before any experiment, files named.
+    const other = JSON.parse(readFileSync(join(dir, 'c.json'), 'utf8'));
+    other.sites[0].site = 'syd';
+    for (const e of other.experiments) e.sites = e.sites.map((x: string) => (x === campaign.sites[0].site ? 'syd' : x));
+    writeFileSync(join(dir, 'c2.json'), JSON.stringify(other));
+    const bad = await runInProcess(['measure', 'run', '--campaign', 'c2.json', '--driver', 'sim', '--scenario', 'sc', '--out', 'obs2.csv'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('c2.json names site(s) "syd" that scenario sc does not have');
+    writeFileSync(join(dir, 'targets.csv'), 'target\n9.9.9.9\n');
+    const badT = await runInProcess(['measure', 'run', '--campaign', 'c.json', '--driver', 'sim', '--scenario', 'sc', '--targets', 'targets.csv', '--out', 'obs2.csv'], { cwd: dir });
+    expect(badT.code).toBe(2);
+    expect(badT.stderr).toContain('1 target(s) of targets.csv are not in scenario sc, e.g. 9.9.9.9');
+    expect(existsSync(join(dir, 'obs2.csv'))).toBe(false);
   });
 });

@@ -121,6 +121,12 @@ describe('anyopt optimize', () => {
     expect(plan.lowerBoundMs).toBeGreaterThan(noLp.lowerBound * 1.5);
   }, 30_000);
 
+  it('--exclude of every site is a usage error (exit 2), not an infeasible plan', async () => {
+    const r = await runInProcess([...base, '--exclude', 'lhr,ams,fra,mia']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('`--exclude` leaves no site to announce (the model has 4: ');
+  });
+
   it('--json needs --out (stdout carries the summary, so the plan needs a file)', async () => {
     const r = await runInProcess([...base, '--json']);
     expect(r.code).toBe(2);

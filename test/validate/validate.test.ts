@@ -33,6 +33,12 @@ describe('anyopt validate', () => {
     expect(r.stdout).toContain('maxMeanMs,pass,12.571,20,');
   });
 
+  it('refuses mustNotAnnounce naming a site the model does not have (a typo would turn the rule off)', async () => {
+    const r = await validate('plan-good.json', policyFile({ mustNotAnnounce: ['xyz'] }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/policy\.json: "mustNotAnnounce" names "xyz", not a site of .*orders\.csv \(its sites: /);
+  });
+
   it('--json with --out: JSON on stdout and the CSV in the file', async () => {
     const dir = tempDir();
     const out = join(dir, 'v.csv');

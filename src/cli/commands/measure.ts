@@ -161,6 +161,19 @@ Examples:
           const scenarioDir = requiredOption('--scenario', flags.scenario);
           const seed = intOption('--seed', flags.seed, { min: 0 });
           const sim = await loadSim(pathOption(ctx.cwd, scenarioDir), scenarioDir);
+          // Input mismatches are usage errors (exit 2), found before any experiment runs.
+          const simSites = new Set(sim.twin.siteIds);
+          const noSite = campaign.sites.map((s) => s.site).filter((s) => !simSites.has(s));
+          if (noSite.length > 0) {
+            throw new UsageError(`${campaignPath} names site(s) ${noSite.map((x) => `"${x}"`).join(', ')} that scenario ${scenarioDir} does not have (its sites: ${sim.twin.siteIds.join(', ')})`);
+          }
+          if (targets) {
+            const simTargets = new Set(sim.twin.targetIds);
+            const unknown = targets.targetIds.filter((t) => !simTargets.has(t));
+            if (unknown.length > 0) {
+              throw new UsageError(`${unknown.length} target(s) of ${flags.targets} are not in scenario ${scenarioDir}, e.g. ${unknown.slice(0, 3).join(', ')}: use the scenario's targets.csv or a subset of it`);
+            }
+          }
           targets ??= { targetIds: [...sim.twin.targetIds], prefixes: [] };
           driver = createSimDriver(sim, { seed });
           settings.seed = seed;

@@ -138,6 +138,7 @@ the plan meets its bound, and a faster machine gets further.`,
         const excluded = siteIndices(model, '--exclude', excludeNames);
         const both = requireNames.find((s) => excludeNames.includes(s));
         if (both) throw new UsageError(`Site \`${both}\` is both required and excluded`);
+        if (new Set(excluded).size >= S) throw new UsageError(`\`--exclude\` leaves no site to announce (the model has ${S}: ${model.siteIds.slice(0, 12).join(', ')}${S > 12 ? ', ...' : ''})`);
         if (k !== undefined && k > S - excluded.length) throw expected('--k', `at most ${S - excluded.length} (sites not excluded)`, k);
         if (k !== undefined && k < required.length) throw expected('--k', `at least ${required.length} (the required sites)`, k);
         if (maxSites !== undefined && maxSites < required.length) throw expected('--max-sites', `at least ${required.length} (the required sites)`, maxSites);

@@ -11,7 +11,7 @@ import { EXIT } from '../host.js';
 import { intOption, pathOption, requiredOption } from '../options.js';
 import { printJson, withCsvSink } from '../output.js';
 import { csvLine } from '../../io/csv.js';
-import { InputError } from '../../io/issues.js';
+import { InputError, UsageError } from '../../io/issues.js';
 import { writeFileAtomic } from '../../io/write.js';
 import { readPlan, type PlanRef } from '../../io/plan.js';
 import { readPolicy } from '../../io/policy.js';
@@ -65,6 +65,12 @@ policy.json, every rule optional:
         const baselinePlan = baselinePath !== undefined ? await readPlan(pathOption(ctx.cwd, baselinePath), baselinePath) : undefined;
         const { model, weight, weightsNote } = await readModelInputs(ctx, opts as { orders?: string; rtt?: string; weights?: string });
         if (weightsNote) ctx.stderr.write(`note: ${weightsNote}\n`);
+        // A mistyped site would silently turn mustNotAnnounce off (an unknown site in mustAnnounce
+        // already fails its rule, as missing).
+        const unknown = (policy.mustNotAnnounce ?? []).filter((x) => !model.siteIds.includes(x));
+        if (unknown.length > 0) {
+          throw new UsageError(`${policyPath}: "mustNotAnnounce" names ${unknown.map((x) => `"${x}"`).join(', ')}, not a site of ${opts.orders as string} (its sites: ${model.siteIds.slice(0, 20).join(', ')}${model.siteIds.length > 20 ? ', ...' : ''})`);
+        }
         const sites = planSites(model, plan, planPath);
         const baseline = baselinePlan ? planSites(model, baselinePlan, baselinePath!) : undefined;
         const v = validatePlan({ model, weight, plan: sites, baseline, policy, worst });

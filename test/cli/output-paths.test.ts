@@ -1,0 +1,65 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runInProcess, tempDir } from '../helpers.js';
+
+const SMALL = resolve(__dirname, '../../fixtures/optimize/small');
+const IMPORT = resolve(__dirname, '../../fixtures/import');
+
+/** A scratch folder holding copies of the small optimize fixture. */
+function scratch(): string {
+  const dir = tempDir();
+  for (const f of ['orders.csv', 'rtt.csv', 'plan-good.json', 'policy.json']) copyFileSync(join(SMALL, f), join(dir, f));
+  return dir;
+}
+
+describe('output paths are checked before a command runs', () => {
+  it('refuses an output that is one of the inputs (exit 2) and leaves the input as it was', async () => {
+    const dir = scratch();
+    const before = readFileSync(join(dir, 'orders.csv'), 'utf8');
+    const r = await runInProcess(['optimize', '--orders', 'orders.csv', '--rtt', 'rtt.csv', '--out', 'orders.csv'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('`--out` orders.csv is also the input of `--orders`: writing it would replace the input');
+    expect(readFileSync(join(dir, 'orders.csv'), 'utf8')).toBe(before);
+    // The same file under another spelling, and a positional input.
+    const v = await runInProcess(['validate', '--plan', 'plan-good.json', '--orders', 'orders.csv', '--rtt', 'rtt.csv', '--policy', 'policy.json', '--junit', './sub/../policy.json'], { cwd: dir });
+    expect(v.code).toBe(2);
+    expect(v.stderr).toContain('is also the input of `--policy`');
+    copyFileSync(join(IMPORT, 'verfploeter.csv'), join(dir, 'v.csv'));
+    const i = await runInProcess(['import', 'verfploeter', 'v.csv', '--targets', join(IMPORT, 'targets.csv'), '--announced', 'sea|ams', '--out', 'v.csv'], { cwd: dir });
+    expect(i.code).toBe(2);
+    expect(i.stderr).toContain('is also an input file');
+    expect(readFileSync(join(dir, 'v.csv'))).toEqual(readFileSync(join(IMPORT, 'verfploeter.csv')));
+  });
+
+  it('refuses two outputs on one path, and writes neither', async () => {
+    const dir = scratch();
+    const r = await runInProcess(['validate', '--plan', 'plan-good.json', '--orders', 'orders.csv', '--rtt', 'rtt.csv', '--policy', 'policy.json', '--junit', 'r.xml', '--out', 'r.xml'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('`--junit` and `--out` are the same path (r.xml)');
+    expect(existsSync(join(dir, 'r.xml'))).toBe(false);
+  });
+
+  it('refuses a folder where a file goes and a file where a folder goes, before any work (exit 2, not an internal error)', async () => {
+    const dir = scratch();
+    mkdirSync(join(dir, 'dd'));
+    const r = await runInProcess(['optimize', '--orders', 'orders.csv', '--rtt', 'rtt.csv', '--out', 'dd'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('`--out` dd is a folder; expected a file path');
+    writeFileSync(join(dir, 'file'), 'keep\n');
+    const s = await runInProcess(['sim', 'init', '--out', 'file'], { cwd: dir });
+    expect(s.code).toBe(2);
+    expect(s.stderr).toContain('`--out` file exists and is not a folder');
+    expect(readFileSync(join(dir, 'file'), 'utf8')).toBe('keep\n');
+  });
+
+  it('refuses an output folder that holds an input', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'y'));
+    writeFileSync(join(dir, 'y', 'topology.as-rel.txt'), '1|2|-1\n');
+    const r = await runInProcess(['sim', 'init', '--out', 'y', '--as-rel', 'y/topology.as-rel.txt'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('`--out` y holds the input y/topology.as-rel.txt (`--as-rel`)');
+    expect(readFileSync(join(dir, 'y', 'topology.as-rel.txt'), 'utf8')).toBe('1|2|-1\n');
+  });
+});
