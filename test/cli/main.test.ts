@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { Command } from 'commander';
 import { runInProcess as run } from '../helpers.js';
+import { buildProgram } from '../../src/cli/main.js';
+import { CommandHost } from '../../src/cli/host.js';
+import { makeContext } from '../../src/cli/context.js';
 
 describe('anyopt entry point', () => {
   it('prints help with examples and exits 0', async () => {
@@ -13,6 +17,23 @@ describe('anyopt entry point', () => {
     const r = await run(['--bogus']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unknown option '--bogus'");
+  });
+
+  it('every command and subcommand shows an example in --help (as the README says)', async () => {
+    const paths: string[][] = [];
+    const walk = (cmd: Command, path: string[]) => {
+      for (const sub of cmd.commands) {
+        paths.push([...path, sub.name()]);
+        walk(sub, [...path, sub.name()]);
+      }
+    };
+    walk(buildProgram(new CommandHost(makeContext({}))), []);
+    expect(paths.length).toBeGreaterThan(10);
+    for (const p of paths) {
+      const r = await run([...p, '--help']);
+      expect(r.code, p.join(' ')).toBe(0);
+      expect(r.stdout, p.join(' ')).toMatch(/Examples?:/);
+    }
   });
 
   it('exits 2 on an unknown command', async () => {

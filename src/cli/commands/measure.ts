@@ -34,7 +34,17 @@ interface PlanFlags {
 }
 
 export function registerMeasure(program: Command, host: CommandHost): void {
-  const measure = program.command('measure').description('plan and run site-preference measurement campaigns (AnyOpt pairwise experiments)');
+  const measure = program
+    .command('measure')
+    .description('plan and run site-preference measurement campaigns (AnyOpt pairwise experiments)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ anyopt measure plan --sites scenario/sites.csv --strategy provider --out campaign.json
+  $ anyopt measure run --campaign campaign.json --driver sim --scenario scenario --out observations.csv
+  $ anyopt measure run ... --resume      continue a run that was killed or failed`,
+    );
   measure
     .command('plan')
     .description('list the announcement experiments of a campaign and its expected wall time')
