@@ -45,7 +45,7 @@ describe('measure plan strategies', () => {
     ]);
   });
 
-  it('counts the AnyOpt testbed: 15 sites on 6 providers', () => {
+  it('counts 15 sites on 6 providers (3,3,3,2,2,2 sites)', () => {
     const big = Array.from({ length: 15 }, (_, i) => ({ site: `s${i}`, provider: `p${i % 6}` }));
     expect(experimentCount(big, 'pairwise')).toBe(15 + 105);
     // 6 providers with 3,3,3,2,2,2 sites: 15 + C(6,2) + 3*3 + 3*1 = 15 + 15 + 12
@@ -99,6 +99,16 @@ describe('anyopt measure plan (CLI)', () => {
     const r = await runInProcess(['measure', 'plan', '--sites', 's.csv'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('error: s.csv:4: column "site" must be unique (also on line 2), got "ams"\n');
+  });
+
+  it('rejects a --prefix that is not a prefix (it goes into the announce commands)', async () => {
+    for (const bad of ['foo', '1.2.3.4/33', '192.0.2.1/24']) {
+      const r = await runInProcess(['measure', 'plan', '--sites', fixture, '--prefix', bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toContain(`Expected \`--prefix\` to be an IPv4 or IPv6 prefix such as 192.0.2.0/24 (`);
+      expect(r.stderr).toContain(`got \`${bad}\``);
+    }
+    expect((await runInProcess(['measure', 'plan', '--sites', fixture, '--prefix', '2001:db8::/32'])).code).toBe(0);
   });
 
   it('rejects an unknown strategy', async () => {

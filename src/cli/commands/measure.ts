@@ -15,6 +15,7 @@ import { formatObservationRows } from '../../io/observations.js';
 import { campaignDigest, listDigest } from '../../measure/campaign.js';
 import { runCampaign } from '../../measure/runner.js';
 import { DriverError, type MeasurementDriver } from '../../drivers/driver.js';
+import { parsePrefix } from '../../routes/addr.js';
 import { realClock, VirtualClock } from '../../drivers/clock.js';
 import { createSimDriver, type SimTwinApi } from '../../drivers/sim.js';
 import { createExecDriver } from '../../drivers/exec.js';
@@ -31,6 +32,12 @@ interface PlanFlags {
   prefix?: string;
   out?: string;
   json?: boolean;
+}
+
+/** The anycast prefix goes into announce commands: a typo must stop here, not at the router. */
+function checkPrefix(text: string): void {
+  const p = parsePrefix(text);
+  if (typeof p === 'string') throw new UsageError(`Expected \`--prefix\` to be an IPv4 or IPv6 prefix such as 192.0.2.0/24 (${p}), got \`${text}\``);
 }
 
 export function registerMeasure(program: Command, host: CommandHost): void {
@@ -72,6 +79,7 @@ Example:
         const settleS = numberOption('--settle', flags.settle, { min: 0 });
         if (flags.json && flags.out === undefined) throw new UsageError('`--json` prints the summary on stdout; give `--out` for the campaign');
         const sites = await readPlanSites(pathOption(ctx.cwd, sitesPath), sitesPath);
+        if (flags.prefix !== undefined) checkPrefix(flags.prefix);
         const campaign = planCampaign(sites, { strategy, bothOrders: Boolean(flags.bothOrders), spacingS, settleS, ...(flags.prefix ? { prefix: flags.prefix } : {}) });
         await writeTextOutput(ctx, flags.out, formatCampaign(campaign));
         const providers = new Set(sites.map((s) => s.provider)).size;
@@ -189,6 +197,7 @@ Examples:
           settings.seed = seed;
         } else {
           if (!targets) throw new UsageError('Missing required option `--targets` (the exec driver needs the target list)');
+          if (flags.prefix !== undefined) checkPrefix(flags.prefix);
           const prefix = flags.prefix ?? campaign.prefix;
           if (prefix !== undefined) campaign.prefix = prefix;
           const siteMap = flags.siteMap ? await readSiteMap(pathOption(ctx.cwd, flags.siteMap), flags.siteMap) : undefined;
