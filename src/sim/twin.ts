@@ -79,6 +79,10 @@ export interface Twin {
   targetResponsive: Uint8Array;
   /** Things the compiler had to guess or drop (for `sim stats`). */
   warnings: string[];
+  /** Sites whose provider AS is not in the topology (they can never announce). */
+  deadSites: string[];
+  /** Targets in ASes without a PoP in the topology (never reachable). */
+  homelessTargets: number;
 }
 
 const REL_PROVIDER_OF = -1;
@@ -87,6 +91,7 @@ export function buildTwin(scenario: Scenario): Twin {
   const { config, sites, targets, relations, pops } = scenario;
   const seed = config.seed >>> 0;
   const warnings: string[] = [];
+  const deadSites: string[] = [];
 
   // --- ASes and PoPs -------------------------------------------------------
   const asIndex = new Map<number, number>();
@@ -190,6 +195,7 @@ export function buildTwin(scenario: Scenario): Twin {
     const prov = asIndex.get(s.providerAsn);
     if (prov === undefined || popsByAs[prov].length === 0) {
       warnings.push(`site ${s.site}: provider AS${s.providerAsn} is not in the topology; the site cannot announce`);
+      deadSites.push(s.site);
     } else {
       const q = popByAsCity[prov].get(s.city) ?? nearestPop(prov, s.lat, s.lon);
       // The provider hears a customer route; the site hears provider routes (and drops them: loop).
@@ -354,6 +360,8 @@ export function buildTwin(scenario: Scenario): Twin {
     targetAccessMs,
     targetResponsive,
     warnings,
+    deadSites,
+    homelessTargets: homeless,
   };
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runInProcess, tempDir } from '../helpers.js';
@@ -20,6 +20,30 @@ describe('anyopt sim (in-process)', () => {
     expect(sites.map((l) => l.split(',')[0]).slice(1)).toEqual(['ams', 'iad', 'lax', 'nrt', 'lhr']);
     const cfg = JSON.parse(readFileSync(join(dir, 'scen', 'scenario.json'), 'utf8'));
     expect(cfg).toMatchObject({ format: 'anyopt-scenario', seed: 5, sites: 5, providers: 3, targets: 400 });
+  });
+
+  it('a scenario whose site provider or targets are not in the topology is an input error (exit 2), not empty catchments', async () => {
+    const copy = (name: string, file: string, edit: (text: string) => string) => {
+      for (const f of ['sites.csv', 'targets.csv', 'topology.as-rel.txt', 'pops.csv', 'scenario.json']) {
+        const text = readFileSync(join(dir, 'scen', f), 'utf8');
+        mkdirSync(join(dir, name), { recursive: true });
+        writeFileSync(join(dir, name, f), f === file ? edit(text) : text);
+      }
+    };
+    // ams's provider AS replaced by one the topology lacks.
+    copy('dead-site', 'sites.csv', (t) => t.replace(/^(ams,[^,]*,[^,]*,[^,]*,[^,]*,)\d+,/m, '$1999999,'));
+    const r = await runInProcess(['sim', 'catchment', '--scenario', 'dead-site', '--announce', 'ams,nrt'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('scenario dead-site: site ams: provider AS999999 is not in the topology; the site cannot announce');
+    // sim stats still describes it, with the problem as a note.
+    const st = await runInProcess(['sim', 'stats', '--scenario', 'dead-site'], { cwd: dir });
+    expect(st.code).toBe(0);
+    expect(st.stderr).toContain('note: site ams: provider AS999999 is not in the topology');
+    // Every target in an AS the topology lacks.
+    copy('no-targets', 'targets.csv', (t) => t.split('\n').map((l, i) => (i === 0 || l === '' ? l : l.replace(/^([^,]*,[^,]*,)\d+,/, '$1999999,'))).join('\n'));
+    const n = await runInProcess(['sim', 'catchment', '--scenario', 'no-targets', '--announce', 'ams,nrt'], { cwd: dir });
+    expect(n.code).toBe(2);
+    expect(n.stderr).toContain('none of the 400 targets is in an AS with a PoP in the topology');
   });
 
   it('catchment prints target,site,rtt_ms for every target, in the order of targets.csv', async () => {

@@ -6,10 +6,10 @@
 import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import { readPreferenceModel } from '../../io/orders.js';
-import { readScenario } from '../../io/scenario.js';
 import { failOnIssues } from '../../io/csv.js';
 import { UsageError } from '../../io/issues.js';
-import { buildTwin, computeCatchment } from '../../sim/index.js';
+import { computeCatchment } from '../../sim/index.js';
+import { loadTwin } from '../scenario.js';
 import { evaluateAgainstTwin, type EvaluationReport } from '../../evaluate/evaluate.js';
 import { intOption, numberOption, pathOption, requiredOption } from '../options.js';
 import { printJson, withCsvSink } from '../output.js';
@@ -70,8 +70,7 @@ Example:
           { orders: ordersFile, rtt: flags.rtt },
         );
         failOnIssues(issues);
-        const scenario = await readScenario(pathOption(ctx.cwd, scenarioDir), scenarioDir);
-        const twin = buildTwin(scenario);
+        const { scenario, twin } = await loadTwin(ctx, scenarioDir);
         const unknownSites = model.siteIds.filter((s) => !twin.siteIds.includes(s));
         if (unknownSites.length > 0) throw new UsageError(`${ordersFile} names sites the scenario ${scenarioDir} does not have: ${unknownSites.join(', ')}`);
         const twinTargets = new Set(twin.targetIds);

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
+import type { CliContext } from '../context.js';
 import { choiceOption, intOption, numberOption, pathOption, requiredOption } from '../options.js';
 import { printJson, writeTextOutput } from '../output.js';
 import { startProgress } from '../progress.js';
@@ -178,7 +179,7 @@ Examples:
         if (driverName === 'sim') {
           const scenarioDir = requiredOption('--scenario', flags.scenario);
           const seed = intOption('--seed', flags.seed, { min: 0 });
-          const sim = await loadSim(pathOption(ctx.cwd, scenarioDir), scenarioDir);
+          const sim = await loadSim(ctx, pathOption(ctx.cwd, scenarioDir), scenarioDir);
           // Input mismatches are usage errors (exit 2), found before any experiment runs.
           const simSites = new Set(sim.twin.siteIds);
           const noSite = campaign.sites.map((s) => s.site).filter((s) => !simSites.has(s));
@@ -311,8 +312,9 @@ Examples:
 }
 
 /** The twin, loaded lazily (only the sim driver needs it). */
-async function loadSim(dir: string, label: string): Promise<SimTwinApi<Twin>> {
-  const [sim, io] = await Promise.all([import('../../sim/index.js'), import('../../io/scenario.js')]);
+async function loadSim(ctx: CliContext, dir: string, label: string): Promise<SimTwinApi<Twin>> {
+  const [sim, io, check] = await Promise.all([import('../../sim/index.js'), import('../../io/scenario.js'), import('../scenario.js')]);
   const twin = sim.buildTwin(await io.readScenario(dir, label));
+  check.checkTwin(ctx, twin, label);
   return { twin, computeCatchment: sim.computeCatchment, probeCatchment: sim.probeCatchment };
 }

@@ -289,7 +289,7 @@ function printCatchmentSummary(ctx: CliContext, s: CatchmentSummary): void {
 
 async function simStats(ctx: CliContext, opts: { scenario?: string; json?: boolean }): Promise<number> {
   const dir = requiredOption('--scenario', opts.scenario);
-  const { scenario, twin } = await loadTwin(ctx, dir);
+  const { scenario, twin } = await loadTwin(ctx, dir, { check: false });
   const bar = startProgress(ctx, 'catchments', statsWork(twin));
   const st = scenarioStats(twin, (d) => bar.update(d));
   bar.stop();
