@@ -14,6 +14,11 @@
  * Bytes are multiplied by the record's sampling rate (0 or missing means 1,
  * or the `defaultSampling` given by the caller: nfdump exports carry none and
  * nfcapd usually scales already). nfdump times carry no zone: read as UTC.
+ *
+ * Values are range-checked, not only parsed: one stray time (a year 9999, a
+ * millisecond stamp) would otherwise stretch the observed period over
+ * millions of 5-minute bins, and one infinite byte count would make every
+ * rate in traffic.csv infinite.
  */
 import { parseIPv4, parseIPv6 } from './addr.js';
 
@@ -83,6 +88,24 @@ export interface FlowColumns {
   bytes: number;
   sampling: number;
 }
+
+/** Plausible flow and probe times, Unix seconds: 1990-01-01 to 2100-01-01 UTC. */
+const MIN_TIME = 631152000;
+const MAX_TIME = 4102444800;
+export const TIME_RANGE = 'from 1990-01-01 to 2100-01-01 UTC';
+
+export function isPlausibleTime(t: number): boolean {
+  return t >= MIN_TIME && t < MAX_TIME;
+}
+
+/**
+ * Upper bounds that keep every sum finite: 2^53 - 1 bytes (9 PB) in one record,
+ * and the 32-bit sampling interval of NetFlow v9, IPFIX and sFlow.
+ */
+const MAX_BYTES = Number.MAX_SAFE_INTEGER;
+const MAX_SAMPLING = 4294967295;
+const BYTES_EXPECTED = `must be a number in [0, ${MAX_BYTES}]`;
+const SAMPLING_EXPECTED = `must be a number in [0, ${MAX_SAMPLING}] (0 means unsampled)`;
 
 const TIME = ['time', 'ts', 'firstSeen'];
 const DST = ['dst_addr', 'da', 'dstAddr'];
@@ -182,20 +205,23 @@ export function parseFlowCsvLine(line: string, cols: FlowColumns, rec: FlowRecor
     return { column: 'line', expected: `must have ${cols.count} fields`, received: line };
   }
   const time = parser ? parser.time(f[cols.time]) : parseFlowTime(f[cols.time]);
-  if (!(time >= 0)) return { column: cols.style === 'csv' ? 'time' : cols.style === 'nfdump-1.7.4' ? 'ts' : 'firstSeen', expected: 'must be Unix seconds or a date-time', received: f[cols.time] };
+  if (!isPlausibleTime(time)) {
+    const column = cols.style === 'csv' ? 'time' : cols.style === 'nfdump-1.7.4' ? 'ts' : 'firstSeen';
+    return { column, expected: Number.isNaN(time) ? 'must be Unix seconds or a date-time' : `must be a time ${TIME_RANGE}`, received: f[cols.time] };
+  }
   if (!(parser ? parser.setAddress(rec, f[cols.dst]) : setAddress(rec, f[cols.dst], new Uint32Array(4)))) {
     return { column: cols.style === 'csv' ? 'dst_addr' : cols.style === 'nfdump-1.7.4' ? 'da' : 'dstAddr', expected: 'must be an IPv4 or IPv6 address', received: f[cols.dst] };
   }
   const bytes = +f[cols.bytes];
-  if (!(bytes >= 0) || f[cols.bytes] === '') {
-    return { column: cols.style === 'nfdump-1.7.4' ? 'ibyt' : 'bytes', expected: 'must be a non-negative number', received: f[cols.bytes] };
+  if (!(bytes >= 0 && bytes <= MAX_BYTES) || f[cols.bytes] === '') {
+    return { column: cols.style === 'nfdump-1.7.4' ? 'ibyt' : 'bytes', expected: BYTES_EXPECTED, received: f[cols.bytes] };
   }
   let sampling = defaultSampling;
   if (cols.sampling >= 0) {
     const raw = f[cols.sampling];
     if (raw !== undefined && raw !== '') {
       const s = +raw;
-      if (!(s >= 0)) return { column: 'sampling_rate', expected: 'must be a non-negative number (0 means unsampled)', received: raw };
+      if (!(s >= 0 && s <= MAX_SAMPLING)) return { column: 'sampling_rate', expected: SAMPLING_EXPECTED, received: raw };
       if (s > 0) sampling = s;
     }
   }
@@ -227,6 +253,9 @@ function splitQuoted(line: string): string[] {
   return out;
 }
 
+/** goflow2 time fields in order of preference (`TimeReceived` in seconds, the others in nanoseconds). */
+const GOFLOW2_TIME = ['time_received_ns', 'TimeReceived', 'time_flow_start_ns'];
+
 /** Parse one goflow2 JSON line into `rec`. */
 export function parseGoflow2Line(line: string, rec: FlowRecord, defaultSampling = 1, parser?: FlowParser): FlowProblem | undefined {
   let o: Record<string, unknown>;
@@ -236,18 +265,18 @@ export function parseGoflow2Line(line: string, rec: FlowRecord, defaultSampling 
     return { column: 'line', expected: 'must be one JSON object (goflow2 -format json)', received: line };
   }
   if (o === null || typeof o !== 'object') return { column: 'line', expected: 'must be one JSON object (goflow2 -format json)', received: line };
-  let time: number;
-  if (o.time_received_ns !== undefined) time = Number(o.time_received_ns) / 1e9;
-  else if (o.TimeReceived !== undefined) time = Number(o.TimeReceived);
-  else if (o.time_flow_start_ns !== undefined) time = Number(o.time_flow_start_ns) / 1e9;
-  else time = NaN;
-  if (!(time >= 0)) return { column: 'time_received_ns', expected: 'must be a number of nanoseconds since 1970', received: String(o.time_received_ns ?? o.TimeReceived ?? '') };
+  const timeKey = GOFLOW2_TIME.find((k) => o[k] !== undefined) ?? 'time_received_ns';
+  const time = timeKey === 'TimeReceived' ? Number(o.TimeReceived) : Number(o[timeKey]) / 1e9;
+  if (!isPlausibleTime(time)) {
+    const expected = !(time >= 0) ? `must be a number of ${timeKey === 'TimeReceived' ? 'seconds' : 'nanoseconds'} since 1970` : `must be a time ${TIME_RANGE}`;
+    return { column: timeKey, expected, received: String(o[timeKey] ?? '') };
+  }
   const dst = o.dst_addr ?? o.DstAddr;
   if (typeof dst !== 'string' || !(parser ? parser.setAddress(rec, dst) : setAddress(rec, dst, new Uint32Array(4)))) return { column: 'dst_addr', expected: 'must be an IPv4 or IPv6 address', received: String(dst ?? '') };
   const bytes = Number(o.bytes ?? o.Bytes);
-  if (!(bytes >= 0)) return { column: 'bytes', expected: 'must be a non-negative number', received: String(o.bytes ?? o.Bytes ?? '') };
+  if (!(bytes >= 0 && bytes <= MAX_BYTES)) return { column: 'bytes', expected: BYTES_EXPECTED, received: String(o.bytes ?? o.Bytes ?? '') };
   const s = Number(o.sampling_rate ?? o.SamplingRate ?? 0);
-  if (!(s >= 0)) return { column: 'sampling_rate', expected: 'must be a non-negative number (0 means unsampled)', received: String(o.sampling_rate ?? o.SamplingRate) };
+  if (!(s >= 0 && s <= MAX_SAMPLING)) return { column: 'sampling_rate', expected: SAMPLING_EXPECTED, received: String(o.sampling_rate ?? o.SamplingRate) };
   rec.time = time;
   rec.bytes = bytes * (s > 0 ? s : defaultSampling);
   return undefined;
@@ -319,7 +348,7 @@ export class CsvFlowScanner {
     if (f <= cols.time || f <= cols.dst || f <= cols.bytes) return this.parser.parse(text.slice(start, end), rec);
     let time = parseDecimal(text, starts[cols.time], ends[cols.time]);
     if (Number.isNaN(time)) time = this.parser.time(text.slice(starts[cols.time], ends[cols.time]));
-    if (!(time >= 0)) return this.parser.parse(text.slice(start, end), rec);
+    if (!isPlausibleTime(time)) return this.parser.parse(text.slice(start, end), rec);
     const ds = starts[cols.dst];
     const de = ends[cols.dst];
     const a = parseIPv4(text, ds, de);
@@ -334,11 +363,11 @@ export class CsvFlowScanner {
       rec.a3 = this.words[3];
     } else return this.parser.parse(text.slice(start, end), rec);
     const bytes = parseDecimal(text, starts[cols.bytes], ends[cols.bytes]);
-    if (Number.isNaN(bytes)) return this.parser.parse(text.slice(start, end), rec);
+    if (!(bytes <= MAX_BYTES)) return this.parser.parse(text.slice(start, end), rec); // NaN or out of range: the general path says which
     let sampling = this.parser.defaultSampling;
     if (cols.sampling >= 0 && cols.sampling < f && starts[cols.sampling] < ends[cols.sampling]) {
       const v = parseDecimal(text, starts[cols.sampling], ends[cols.sampling]);
-      if (Number.isNaN(v)) return this.parser.parse(text.slice(start, end), rec);
+      if (!(v <= MAX_SAMPLING)) return this.parser.parse(text.slice(start, end), rec);
       if (v > 0) sampling = v;
     }
     rec.time = time;

@@ -8,11 +8,31 @@
  * The observed period runs from the first to the last bin seen in the whole
  * input; a prefix with no flows in a bin counts 0 Mbps there. Flows are binned
  * by their (receive) time only: a long flow is not spread over several bins.
+ * The period may span at most `MAX_SPAN_DAYS`: the summary keeps arrays of
+ * one entry per bin, so a single stray timestamp must not size them.
  */
 import type { FlowBatch, FlowRecord } from './flows.js';
 import type { PrefixTrie } from './trie.js';
 
 export const DEFAULT_BIN_SECONDS = 300;
+export const MAX_SPAN_DAYS = 366;
+
+/** Unix seconds as `2023-11-14T22:13:20Z`. */
+export function isoSeconds(t: number): string {
+  const d = new Date(t * 1000);
+  return Number.isNaN(d.getTime()) ? `${t} s` : d.toISOString().replace('.000Z', 'Z');
+}
+
+/** The flows span more than `MAX_SPAN_DAYS` from the earliest to the latest; times in Unix seconds. */
+export class TrafficSpanError extends Error {
+  constructor(
+    readonly earliest: number,
+    readonly latest: number,
+  ) {
+    super(`flow times must span at most ${MAX_SPAN_DAYS} days from the earliest to the latest flow, got ${isoSeconds(earliest)} to ${isoSeconds(latest)}`);
+    this.name = 'TrafficSpanError';
+  }
+}
 
 /** 95th percentile as billed: ascending sort, value at index ceil(0.95 n) - 1. */
 export function percentile95(values: ArrayLike<number>): number {
@@ -65,8 +85,8 @@ export class TrafficEstimator {
   private sBin = new Float64Array(1 << 16);
   private sBytes = new Float64Array(1 << 16);
   private samples = 0;
-  private minBin = Infinity;
-  private maxBin = -Infinity;
+  private minTime = Infinity;
+  private maxTime = -Infinity;
   matched = 0;
   unmatched = 0;
   unmatchedBytes = 0;
@@ -103,9 +123,9 @@ export class TrafficEstimator {
   private account(id: number, time: number, bytes: number): void {
     this.totalBytes += bytes;
     // The observed period is the whole input's, flows that match no prefix included.
+    if (time < this.minTime) this.minTime = time;
+    if (time > this.maxTime) this.maxTime = time;
     const bin = Math.floor(time / this.binSeconds);
-    if (bin < this.minBin) this.minBin = bin;
-    if (bin > this.maxBin) this.maxBin = bin;
     if (id < 0) {
       this.unmatched++;
       this.unmatchedBytes += bytes;
@@ -179,11 +199,15 @@ export class TrafficEstimator {
     this.sBytes[this.samples++] = bytes;
   }
 
+  /** Throws `TrafficSpanError` when the flows span more than `MAX_SPAN_DAYS`. */
   finish(): TrafficEstimate {
+    const minBin = Math.floor(this.minTime / this.binSeconds);
+    const maxBin = Math.floor(this.maxTime / this.binSeconds);
+    if (maxBin - minBin >= (MAX_SPAN_DAYS * 86400) / this.binSeconds) throw new TrafficSpanError(this.minTime, this.maxTime);
     while (this.open.length > 0) this.flush(this.open.shift()!);
     const n = this.prefixCount;
     const S = this.samples;
-    const nBins = this.matched === 0 ? 0 : this.maxBin - this.minBin + 1;
+    const nBins = this.matched === 0 ? 0 : maxBin - minBin + 1;
     const toMbps = 8 / this.binSeconds / 1e6;
     // Group samples by prefix (counting sort).
     const start = new Int32Array(n + 1);
@@ -194,7 +218,7 @@ export class TrafficEstimator {
     for (let k = 0; k < S; k++) order[fill[this.sPrefix[k]]++] = k;
     // Per-bin totals, then the busy bins of the aggregate.
     const totals = new Float64Array(nBins);
-    for (let k = 0; k < S; k++) totals[this.sBin[k] - this.minBin] += this.sBytes[k] * toMbps;
+    for (let k = 0; k < S; k++) totals[this.sBin[k] - minBin] += this.sBytes[k] * toMbps;
     const busyLevel = percentile95(totals);
     const busy = new Uint8Array(nBins);
     let busyCount = 0;
@@ -213,7 +237,7 @@ export class TrafficEstimator {
       let total = 0;
       for (let q = start[a]; q < start[a + 1]; q++) {
         const k = order[q];
-        const b = this.sBin[k] - this.minBin;
+        const b = this.sBin[k] - minBin;
         if (perBin[b] === 0) used[nz++] = b;
         perBin[b] += this.sBytes[k] * toMbps;
       }
@@ -258,7 +282,7 @@ export class TrafficEstimator {
       flowRecords: out.rec,
       bins: nBins,
       binSeconds: this.binSeconds,
-      periodStart: nBins > 0 ? this.minBin * this.binSeconds : NaN,
+      periodStart: nBins > 0 ? minBin * this.binSeconds : NaN,
       matched: this.matched,
       unmatched: this.unmatched,
       unmatchedBytes: this.unmatchedBytes,

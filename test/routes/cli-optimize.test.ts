@@ -65,6 +65,15 @@ describe('anyopt routes optimize', () => {
     expect(existsSync(join(dir, 'plan.csv'))).toBe(false);
   });
 
+  it('exits 2 without a plan when the performance file is empty', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'perf.csv'), '');
+    const r = await runInProcess([...BASE.slice(0, -1), join(dir, 'perf.csv'), '--out', join(dir, 'plan.csv')], { cwd: FIX });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('perf.csv: must have a header line (time,prefix,provider,rtt_ms,loss_pct,jitter_ms), got ""');
+    expect(existsSync(join(dir, 'plan.csv'))).toBe(false);
+  });
+
   it('asks for --inject-out when the plan goes to stdout', async () => {
     const r = await runInProcess([...BASE, '--inject', 'gobgp'], { cwd: FIX });
     expect(r.code).toBe(2);

@@ -39,6 +39,18 @@ describe('anyopt routes traffic', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('rejects a far-off flow time as a bad line instead of allocating bins up to it', async () => {
+    const dir = tempDir();
+    const nfdump = readFileSync(join(FIX, 'flows-nfdump-1.7.5.csv'), 'utf8').replace('2023-11-14 22:10:10.120', '9999-12-31 23:59:59');
+    writeFileSync(join(dir, 'n.csv'), nfdump);
+    const out = join(dir, 't.csv');
+    const r = await runInProcess(['routes', 'traffic', '--routes', join(FIX, 'rib-alpha.txt'), join(FIX, 'rib-beta.txt'), '--providers', join(FIX, 'providers.csv'), '--flows', 'n.csv', '--out', out], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('n.csv:2: column "firstSeen" must be a time from 1990-01-01 to 2100-01-01 UTC, got "9999-12-31 23:59:59"');
+    expect(r.stderr).toContain('n.csv: has 1 unreadable of 2 records');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('shows an example in --help', async () => {
     const r = await runInProcess(['routes', 'traffic', '--help']);
     expect(r.code).toBe(0);

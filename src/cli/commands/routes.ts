@@ -81,7 +81,7 @@ Examples:
     .action(
       host.action(async (o: { routes: string[]; providers: string; flows: string; format?: string; samplingRate: string; maxBadShare: string; out?: string; json?: boolean }) => {
         const format = o.format === undefined ? undefined : choiceOption<FlowFormat>('--format', o.format, ['goflow2', 'nfdump', 'csv'], 'csv');
-        const defaultSampling = numberOption('--sampling-rate', o.samplingRate, { min: 1 });
+        const defaultSampling = numberOption('--sampling-rate', o.samplingRate, { min: 1, max: 4294967295 });
         const maxBadShare = numberOption('--max-bad-share', o.maxBadShare, { min: 0, max: 1 });
         if (o.json && (o.out === undefined || o.out === '-')) throw new UsageError('`--json` prints the summary on stdout, so the CSV needs `--out FILE`');
         const t0 = ctx.now();

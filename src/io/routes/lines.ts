@@ -1,8 +1,9 @@
 /**
  * Synchronous per-line callback over a streamed file, for the hot readers
  * (flows, bgpdump, probes): no async step per line, no giant string. Strips
- * `\r`, counts 1-based line numbers, gunzips `.gz`. Returning `false` from the
- * callback stops reading.
+ * `\r` and a UTF-8 byte order mark (Windows tools write one; the table readers
+ * skip it too), counts 1-based line numbers, gunzips `.gz`. Returning `false`
+ * from the callback stops reading.
  */
 import { createReadStream } from 'node:fs';
 import { openInput, wrapReadError } from '../open.js';
@@ -23,6 +24,8 @@ export async function forEachLineRange(
   onLine: (text: string, start: number, end: number, lineNo: number) => boolean | void,
   encoding: 'latin1' | 'utf8' = 'latin1',
 ): Promise<number> {
+  // The byte order mark as decoded: one character in UTF-8, its three bytes in latin1.
+  const bom = encoding === 'utf8' ? '\ufeff' : '\u00ef\u00bb\u00bf';
   let rest = '';
   let lineNo = 0;
   let stopped = false;
@@ -38,7 +41,8 @@ export async function forEachLineRange(
         if (nl < 0) break;
         lineNo++;
         const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-        if (onLine(text, start, end, lineNo) === false) {
+        const from = lineNo === 1 && text.startsWith(bom, start) ? start + bom.length : start;
+        if (onLine(text, from, end, lineNo) === false) {
           stopped = true;
           break;
         }
@@ -56,7 +60,7 @@ export async function forEachLineRange(
   if (!stopped && rest.length > 0) {
     lineNo++;
     const end = rest.endsWith('\r') ? rest.length - 1 : rest.length;
-    onLine(rest, 0, end, lineNo);
+    onLine(rest, lineNo === 1 && rest.startsWith(bom) ? bom.length : 0, end, lineNo);
   }
   return lineNo;
 }

@@ -2,9 +2,11 @@
  * Streams probe results `time,prefix,provider,rtt_ms,loss_pct,jitter_ms` into
  * a `PerfMatrix` (sums and counts per prefix and provider). `rtt_ms` may be
  * empty when every probe was lost (`loss_pct` 100). Results for prefixes that
- * are in no provider table are counted and skipped.
+ * are in no provider table are counted and skipped. A file without a header
+ * (an empty file) is refused: planning without probes must not happen by accident.
  */
 import { canonicalPrefix } from '../../routes/addr.js';
+import { isPlausibleTime, parseFlowTime, TIME_RANGE } from '../../routes/flows.js';
 import { PerfMatrix } from '../../routes/model.js';
 import type { RouteTable } from '../../routes/table.js';
 import { splitCsvLine } from '../lines.js';
@@ -53,16 +55,16 @@ export async function readPerformance(path: string, label: string, table: RouteT
     }
     const provider = providerIndex.get((f[vi] ?? '').trim());
     if (provider === undefined) return bad('provider', `must be one of the providers (${[...providerIndex.keys()].join(', ')})`, f[vi] ?? '');
-    if ((f[ti] ?? '').trim() === '') return bad('time', 'must be a time (Unix seconds or ISO 8601)', f[ti] ?? '');
+    if (!isPlausibleTime(parseFlowTime((f[ti] ?? '').trim()))) return bad('time', `must be Unix seconds or a date-time ${TIME_RANGE}`, f[ti] ?? '');
     const lossText = (f[li] ?? '').trim();
     const loss = lossText === '' ? NaN : Number(lossText);
     if (!(loss >= 0 && loss <= 100)) return bad('loss_pct', 'must be a number in [0, 100]', f[li] ?? '');
     const rttText = (f[ri] ?? '').trim();
     const rtt = rttText === '' ? NaN : Number(rttText);
-    if (rttText === '' ? loss < 100 : !(rtt >= 0)) return bad('rtt_ms', 'must be a number >= 0 (empty only when loss_pct is 100)', f[ri] ?? '');
+    if (rttText === '' ? loss < 100 : !(rtt >= 0 && rtt < Infinity)) return bad('rtt_ms', 'must be a number >= 0 (empty only when loss_pct is 100)', f[ri] ?? '');
     const jitText = ji >= 0 ? (f[ji] ?? '').trim() : '';
     const jit = jitText === '' ? NaN : Number(jitText);
-    if (jitText !== '' && !(jit >= 0)) return bad('jitter_ms', 'must be a number >= 0 or empty', f[ji] ?? '');
+    if (jitText !== '' && !(jit >= 0 && jit < Infinity)) return bad('jitter_ms', 'must be a number >= 0 or empty', f[ji] ?? '');
     if (id < 0) {
       unknownPrefixes++;
       return;
@@ -70,5 +72,6 @@ export async function readPerformance(path: string, label: string, table: RouteT
     perf.add(id, provider, rtt, loss, jit);
   });
   if (headerError) throw headerError;
+  if (idx === undefined) throw InputError.single({ file: label, expected: `must have a header line (${COLUMNS.join(',')})`, received: '' });
   return { perf, report, unknownPrefixes };
 }

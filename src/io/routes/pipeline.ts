@@ -1,7 +1,8 @@
 /**
  * The `routes traffic` and `routes optimize` input pipelines: read every file
  * through the streaming readers, enforce the bad-input rules (share of
- * unreadable lines per file, providers without routes), and hand typed data
+ * unreadable lines per file, providers without routes, a prefix listed twice
+ * in traffic.csv or with two providers in current.csv), and hand typed data
  * to the core. Shared by the CLI commands and `routes demo`.
  */
 import { formatPrefix, parsePrefix } from '../../routes/addr.js';
@@ -9,7 +10,7 @@ import { assembleInstance, type Assembled } from '../../routes/assemble.js';
 import type { FlowFormat } from '../../routes/flows.js';
 import type { Policy, ProviderSpec } from '../../routes/model.js';
 import type { RouteTable } from '../../routes/table.js';
-import { DEFAULT_BIN_SECONDS, TrafficEstimator, type TrafficEstimate } from '../../routes/traffic.js';
+import { DEFAULT_BIN_SECONDS, isoSeconds, MAX_SPAN_DAYS, TrafficEstimator, TrafficSpanError, type TrafficEstimate } from '../../routes/traffic.js';
 import { InputError, IssueList, type InputIssue } from '../issues.js';
 import { readFlows } from './flows.js';
 import { readPerformance } from './performance.js';
@@ -73,7 +74,15 @@ export async function runTrafficPipeline(args: {
     onRecords: (n) => args.onProgress?.('flows', n),
   });
   const warnings = [...loaded.warnings, ...checkBadShare([flows.report], args.maxBadShare)];
-  return { ...loaded, estimate: estimator.finish(), flowStyle: flows.style, flowReport: flows.report, warnings };
+  let estimate: TrafficEstimate;
+  try {
+    estimate = estimator.finish();
+  } catch (err) {
+    if (!(err instanceof TrafficSpanError)) throw err;
+    const issue = { file: args.flows.label, expected: `flow times must span at most ${MAX_SPAN_DAYS} days from the earliest to the latest flow`, received: `${isoSeconds(err.earliest)} to ${isoSeconds(err.latest)}` };
+    throw new InputError([issue], 1, { cause: err });
+  }
+  return { ...loaded, estimate, flowStyle: flows.style, flowReport: flows.report, warnings };
 }
 
 export interface OptimizeInputs extends RoutesLoaded, Assembled {
@@ -111,12 +120,22 @@ export async function loadOptimizeInputs(args: {
   const p95: number[] = [];
   const peak: number[] = [];
   let unknownTrafficPrefixes = 0;
+  // A repeated prefix would count its load twice, and which row is right cannot be told: fatal whatever the bad share.
+  const trafficLine = new Map<string, number>();
+  const duplicates = new IssueList();
   t.rows.forEach((r, k) => {
     const prefix = parsePrefix(r.prefix);
     if (typeof prefix === 'string') {
       tReport.issues.add({ file: args.traffic.label, line: t.lines[k], column: 'prefix', expected: prefix, received: r.prefix });
       return;
     }
+    const canon = formatPrefix(prefix);
+    const first = trafficLine.get(canon);
+    if (first !== undefined) {
+      duplicates.add({ file: args.traffic.label, line: t.lines[k], column: 'prefix', expected: `must be unique (also on line ${first})`, received: r.prefix });
+      return;
+    }
+    trafficLine.set(canon, t.lines[k]);
     const id = table.find(r.prefix);
     if (id < 0) {
       unknownTrafficPrefixes++;
@@ -128,6 +147,7 @@ export async function loadOptimizeInputs(args: {
     peak.push(r.peak_mbps);
   });
   warnings.push(...checkBadShare([tReport], args.maxBadShare));
+  if (!duplicates.empty) throw new InputError(duplicates.items, duplicates.total);
 
   let perf;
   let unknownPerfPrefixes = 0;
@@ -145,6 +165,10 @@ export async function loadOptimizeInputs(args: {
     const issues = new IssueList();
     for (const it of c.issues.items) issues.add(it);
     current = new Int32Array(table.size).fill(-1);
+    // A prefix repeated with the same provider is harmless (read once); with two
+    // providers we cannot tell which is current: fatal whatever the bad share.
+    const seen = new Map<string, { line: number; provider: string }>();
+    const conflicts = new IssueList();
     c.rows.forEach((r, k) => {
       const j = providerIndex.get(r.provider);
       if (j === undefined) {
@@ -156,7 +180,16 @@ export async function loadOptimizeInputs(args: {
         issues.add({ file: args.current!.label, line: c.lines[k], column: 'prefix', expected: prefix, received: r.prefix });
         return;
       }
-      currentPrefixes.push(formatPrefix(prefix));
+      const canon = formatPrefix(prefix);
+      const first = seen.get(canon);
+      if (first !== undefined) {
+        if (first.provider !== r.provider) {
+          conflicts.add({ file: args.current!.label, line: c.lines[k], column: 'provider', expected: `must agree with line ${first.line} for ${canon} ("${first.provider}"): a prefix has one current provider`, received: r.provider });
+        }
+        return;
+      }
+      seen.set(canon, { line: c.lines[k], provider: r.provider });
+      currentPrefixes.push(canon);
       const id = table.find(r.prefix);
       if (id >= 0) current![id] = j;
     });
@@ -165,6 +198,7 @@ export async function loadOptimizeInputs(args: {
     for (const it of issues.items) report.issues.add(it);
     report.issues.total = issues.total + (c.issues.total - c.issues.items.length);
     warnings.push(...checkBadShare([report], args.maxBadShare));
+    if (!conflicts.empty) throw new InputError(conflicts.items, conflicts.total);
   }
 
   const assembled = assembleInstance({
