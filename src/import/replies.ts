@@ -83,15 +83,18 @@ export class ReplyParser {
   readonly issues: InputIssue[] = [];
   badLines = 0;
   records = 0;
+  /**
+   * The format of the header line read: undefined until there was one, so an
+   * empty file (or `#` lines only) is told apart from one without replies.
+   */
   format: ReplyFormat | undefined;
   private layout: Layout | undefined;
+  private sawComment = false;
 
   constructor(
     readonly file: string,
-    format?: ReplyFormat,
-  ) {
-    this.format = format;
-  }
+    private readonly requested?: ReplyFormat,
+  ) {}
 
   private bad(line: number, column: string | undefined, expected: string, received: string): undefined {
     this.badLines++;
@@ -104,10 +107,11 @@ export class ReplyParser {
     if (line === '') return undefined;
     if (!this.layout) {
       if (line.startsWith('#')) {
-        this.format ??= 'manycastr';
+        this.sawComment = true;
         return undefined;
       }
-      this.format ??= detectFormat(line);
+      // `#` metadata before the header: MAnycastR.
+      this.format = this.requested ?? (this.sawComment ? 'manycastr' : detectFormat(line));
       if (!this.format) throw new HeaderError({ file: this.file, line: lineNo, expected: 'must start with a verfploeter (task_id,client_id,...), manycastr (rx,addr,ttl,rtt) or target,site,rtt_ms header', received: line });
       this.layout = this.header(line, lineNo);
       return undefined;

@@ -19,7 +19,8 @@ import { dirname } from 'node:path';
 import { validateCampaign, type Campaign, type CampaignSite } from '../measure/campaign.js';
 import { readTable, readTableFast, col, duplicateIssues, failOnIssues } from './csv.js';
 import { readJsonFile } from './open.js';
-import { InputError, UsageError } from './issues.js';
+import { InputError, UsageError, type InputIssue } from './issues.js';
+import { formatPrefix, parsePrefix } from '../routes/addr.js';
 import { OBSERVATIONS_HEADER } from './observations.js';
 
 export async function readCampaign(path: string, label = path): Promise<Campaign> {
@@ -74,10 +75,48 @@ export async function readTargetList(path: string, label = path): Promise<Target
     { target: col.text({ maxLength: 100, pattern: /^[^,|"\s]+$/, expected: 'must be a target id without spaces, commas, quotes or "|"' }), prefix: col.optional(col.text(), '') },
     { label },
   );
+  t.rows.forEach((r, i) => {
+    if (r.prefix === '') return;
+    const problem = prefixProblem(r.prefix);
+    if (problem) t.issues.add({ file: label, line: t.lines[i], column: 'prefix', expected: problem, received: r.prefix });
+  });
   failOnIssues(t.issues);
   const dup = duplicateIssues(t, (r) => r.target, label, 'target');
   if (dup.length > 0) throw new InputError(dup);
   return { targetIds: t.rows.map((r) => r.target), prefixes: t.rows.map((r) => r.prefix) };
+}
+
+/** Why a targets.csv prefix is unusable (undefined when fine); with host bits set, the network that was probably meant. */
+function prefixProblem(text: string): string | undefined {
+  const p = parsePrefix(text);
+  if (typeof p !== 'string') return undefined;
+  const loose = parsePrefix(text, { allowHostBits: true });
+  return typeof loose === 'string' ? p : `${p} (the network is ${formatPrefix(loose)})`;
+}
+
+/**
+ * sites.csv for `anyopt orders --sites`: `site` and `provider` (other columns
+ * ignored), as a map. A site listed twice with the same provider is harmless;
+ * with two providers it is an issue naming both lines (which one holds cannot
+ * be told, and the composition of provider pairs depends on it).
+ */
+export async function readSiteProviders(path: string, label = path): Promise<Map<string, string>> {
+  const t = await readTable<{ site: string; provider: string }>(path, { site: col.text(), provider: col.text() }, { label });
+  failOnIssues(t.issues);
+  const provider = new Map<string, string>();
+  const line = new Map<string, number>();
+  const issues: InputIssue[] = [];
+  t.rows.forEach((r, i) => {
+    const known = provider.get(r.site);
+    if (known === undefined) {
+      provider.set(r.site, r.provider);
+      line.set(r.site, t.lines[i]);
+    } else if (known !== r.provider) {
+      issues.push({ file: label, line: t.lines[i], column: 'provider', expected: `must be the same for every row of site "${r.site}" (line ${line.get(r.site)} has ${known})`, received: r.provider });
+    }
+  });
+  if (issues.length > 0) throw new InputError(issues);
+  return provider;
 }
 
 // ---------------------------------------------------------------- journal

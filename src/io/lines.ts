@@ -1,7 +1,8 @@
 /**
  * Fast line streaming for hot, fixed formats (observations, flows, RIB dumps):
- * splits chunks on `\n` without building one giant string, strips `\r`, and
- * reports 1-based line numbers. Transparently gunzips `.gz` files.
+ * splits chunks on `\n` without building one giant string, strips `\r` and a
+ * leading UTF-8 byte order mark (so a first line `#...` is still a comment),
+ * and reports 1-based line numbers. Transparently gunzips `.gz` files.
  */
 import { openInput, wrapReadError } from './open.js';
 
@@ -11,8 +12,10 @@ export async function* readLines(path: string, label = path): AsyncGenerator<[li
   try {
     const stream = openInput(path);
     (stream as NodeJS.ReadableStream & { setEncoding(e: string): void }).setEncoding('utf8');
+    let first = true;
     for await (const chunk of stream as AsyncIterable<string>) {
-      const text = rest + chunk;
+      const text = first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : rest + chunk;
+      first = false;
       let start = 0;
       for (;;) {
         const nl = text.indexOf('\n', start);
@@ -37,8 +40,10 @@ export async function* readLines(path: string, label = path): AsyncGenerator<[li
 /**
  * Split one CSV line. Fast path for lines without quotes; RFC 4180 quoting
  * otherwise (no embedded newlines: every format here is one record a line).
+ * Returns undefined when a quoted field is still open at the end of the line:
+ * guessing where it should have ended would silently merge fields.
  */
-export function splitCsvLine(line: string): string[] {
+export function readCsvFields(line: string): string[] | undefined {
   if (line.indexOf('"') < 0) return line.split(',');
   const out: string[] = [];
   let i = 0;
@@ -62,6 +67,15 @@ export function splitCsvLine(line: string): string[] {
     } else field += c;
     i++;
   }
+  if (quoted) return undefined;
   out.push(field);
   return out;
 }
+
+/** Lenient `readCsvFields`: an unclosed quoted field runs to the end of the line. */
+export function splitCsvLine(line: string): string[] {
+  return readCsvFields(line) ?? readCsvFields(line + '"')!;
+}
+
+/** The issue for a line `readCsvFields` rejects. */
+export const UNCLOSED_QUOTE = 'must close every quoted field on its line (a closing " is missing)';

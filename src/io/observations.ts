@@ -7,11 +7,15 @@
  *
  * `announced` lists the announced sites in announcement order joined by `|`;
  * `site` must be one of them (or empty, no answer); `rtt_ms` is empty exactly
- * when `site` is. The reader streams and keeps columns in typed arrays
- * (a 120-experiment campaign over 15,000 targets is 1.8 M rows).
+ * when `site` is. Every row has the header's fields (a short row is an issue:
+ * a missing site is not the same as an empty one). One row per (experiment,
+ * target): an identical repeat is dropped, a different one is an issue. The
+ * reader streams and keeps columns in typed arrays (a 120-experiment campaign
+ * over 15,000 targets is 1.8 M rows).
  */
 import { IssueList, InputError } from './issues.js';
-import { readLines, splitCsvLine } from './lines.js';
+import { readCsvFields, readLines, UNCLOSED_QUOTE } from './lines.js';
+import { csvField } from './csv.js';
 
 export const OBSERVATIONS_HEADER = 'experiment,announced,target,site,rtt_ms\n';
 
@@ -52,11 +56,13 @@ export function formatObservationRows(
   from = 0,
   to = targetIds.length,
 ): string {
-  const prefix = `${experimentId},${announced.join('|')},`;
+  const prefix = `${csvField(experimentId)},${csvField(announced.join('|'))},`;
+  const sites = siteIds.map(csvField);
   let out = '';
   for (let t = from; t < to; t++) {
     const s = site[t];
-    out += s < 0 ? `${prefix}${targetIds[t]},,\n` : `${prefix}${targetIds[t]},${siteIds[s]},${formatRtt(rttMs[t])}\n`;
+    const target = csvField(targetIds[t]);
+    out += s < 0 ? `${prefix}${target},,\n` : `${prefix}${target},${sites[s]},${formatRtt(rttMs[t])}\n`;
   }
   return out;
 }
@@ -105,13 +111,20 @@ export async function readObservations(path: string, label = path): Promise<Read
   const tgt = new Growable((n) => new Uint32Array(n));
   const site = new Growable((n) => new Int16Array(n));
   const rtt = new Growable((n) => new Float32Array(n));
+  const rowLine = new Growable((n) => new Uint32Array(n));
   let header: string[] | undefined;
   let cols = { experiment: 0, announced: 1, target: 2, site: 3, rtt_ms: 4 };
   let records = 0;
 
   for await (const [line, lineNo] of readLines(path, label)) {
     if (line === '' || line.startsWith('#')) continue;
-    const f = splitCsvLine(line);
+    const f = readCsvFields(line);
+    if (f === undefined) {
+      if (!header) throw InputError.single({ file: label, line: lineNo, expected: UNCLOSED_QUOTE, received: line });
+      records++;
+      issues.add({ file: label, line: lineNo, expected: UNCLOSED_QUOTE, received: line });
+      continue;
+    }
     if (!header) {
       header = f.map((h) => h.trim());
       const missing = Object.keys(cols).filter((c) => !header!.includes(c));
@@ -133,6 +146,10 @@ export async function readObservations(path: string, label = path): Promise<Read
       continue;
     }
     records++;
+    if (f.length < header.length) {
+      issues.add({ file: label, line: lineNo, expected: `must have ${header.length} fields like the header (an empty site and rtt_ms are written ",,")`, received: line });
+      continue;
+    }
     const id = (f[cols.experiment] ?? '').trim();
     const announcedRaw = (f[cols.announced] ?? '').trim();
     const target = (f[cols.target] ?? '').trim();
@@ -151,6 +168,10 @@ export async function readObservations(path: string, label = path): Promise<Read
       const announced = announcedRaw.split('|').map((s) => s.trim());
       if (announcedRaw === '' || announced.some((s) => s === '') || new Set(announced).size !== announced.length) {
         issues.add({ file: label, line: lineNo, column: 'announced', expected: 'must list distinct site ids joined by "|"', received: announcedRaw });
+        continue;
+      }
+      if (announced.some((s) => s.includes('>'))) {
+        issues.add({ file: label, line: lineNo, column: 'announced', expected: 'must not have ">" in a site id (orders.csv joins sites with it)', received: announcedRaw });
         continue;
       }
       e = experiments.length;
@@ -203,20 +224,70 @@ export async function readObservations(path: string, label = path): Promise<Read
     tgt.push(t);
     site.push(s);
     rtt.push(r);
+    rowLine.push(lineNo);
   }
   if (!header) throw InputError.single({ file: label, expected: 'must have a header line (experiment,announced,target,site,rtt_ms)' });
-  return {
-    table: {
-      experiments,
-      siteIds,
-      targetIds,
-      rows: exp.length,
-      experiment: exp.trimmed(),
-      target: tgt.trimmed(),
-      site: site.trimmed(),
-      rttMs: rtt.trimmed(),
-    },
-    issues,
-    records,
+  const table: ObservationTable = {
+    experiments,
+    siteIds,
+    targetIds,
+    rows: exp.length,
+    experiment: exp.trimmed(),
+    target: tgt.trimmed(),
+    site: site.trimmed(),
+    rttMs: rtt.trimmed(),
   };
+  const drop = repeatedRows(table, rowLine.trimmed(), issues, label);
+  return { table: drop ? withoutRows(table, drop) : table, issues, records };
+}
+
+/**
+ * Rows repeating an earlier row's (experiment, target). An identical repeat is
+ * dropped silently (kept, it would count twice); a different reply is an issue
+ * naming both lines, since which one is right cannot be told. Undefined when
+ * there is none. Rows are grouped by experiment first (counting sort), so the
+ * check needs one array per row and one per target, not a map of pairs.
+ */
+function repeatedRows(table: ObservationTable, line: Uint32Array, issues: IssueList, label: string): Uint8Array | undefined {
+  const { rows, experiment, target, site, rttMs } = table;
+  const E = table.experiments.length;
+  const start = new Uint32Array(E + 1);
+  for (let i = 0; i < rows; i++) start[experiment[i] + 1]++;
+  for (let e = 0; e < E; e++) start[e + 1] += start[e];
+  const next = start.slice(0, E);
+  const order = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) order[next[experiment[i]]++] = i;
+  const first = new Int32Array(table.targetIds.length).fill(-1);
+  const reply = (i: number) => (site[i] < 0 ? 'no reply' : `site ${table.siteIds[site[i]]}, rtt_ms ${formatRtt(rttMs[i])}`);
+  let drop: Uint8Array | undefined;
+  for (let e = 0; e < E; e++) {
+    for (let k = start[e]; k < start[e + 1]; k++) {
+      const i = order[k];
+      const j = first[target[i]];
+      if (j < 0) {
+        first[target[i]] = i;
+        continue;
+      }
+      drop ??= new Uint8Array(rows);
+      drop[i] = 1;
+      const same = site[i] === site[j] && (rttMs[i] === rttMs[j] || (Number.isNaN(rttMs[i]) && Number.isNaN(rttMs[j])));
+      if (!same) {
+        issues.add({
+          file: label,
+          line: line[i],
+          column: 'target',
+          expected: `must appear once in experiment "${table.experiments[e].id}": line ${line[j]} has it with ${reply(j)}`,
+          received: `${table.targetIds[target[i]]} with ${reply(i)}`,
+        });
+      }
+    }
+    for (let k = start[e]; k < start[e + 1]; k++) first[target[order[k]]] = -1;
+  }
+  return drop;
+}
+
+function withoutRows(table: ObservationTable, drop: Uint8Array): ObservationTable {
+  const keep = (_: number, i: number) => drop[i] === 0;
+  const experiment = table.experiment.filter(keep);
+  return { ...table, rows: experiment.length, experiment, target: table.target.filter(keep), site: table.site.filter(keep), rttMs: table.rttMs.filter(keep) };
 }

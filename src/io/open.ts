@@ -33,7 +33,12 @@ export function wrapReadError(err: unknown, label: string): InputError {
 }
 
 
-/** Read and parse a JSON file; a missing file or bad JSON becomes an input issue naming the file. */
+/** JSON.parse rejects a leading byte order mark, which some Windows editors write: drop it first. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Read and parse a JSON file (a leading UTF-8 BOM is skipped); a missing file or bad JSON becomes an input issue naming the file. */
 export async function readJsonFile(path: string, label = path): Promise<unknown> {
   let text: string;
   try {
@@ -42,7 +47,7 @@ export async function readJsonFile(path: string, label = path): Promise<unknown>
     throw wrapReadError(err, label);
   }
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(stripBom(text)) as unknown;
   } catch (err) {
     throw new InputError([{ file: label, expected: `must be valid JSON (${(err as Error).message})` }], 1, { cause: err });
   }

@@ -12,9 +12,12 @@
  * `status` is total|cyclic|partial|unreachable; `confidence` in [0, 1];
  * `order_sensitive` (optional, 0/1) marks targets whose winner in some pair
  * depended on announcement order. `source` is anycast|unicast|estimated.
+ * Fields are quoted as RFC 4180 needs (ids may hold commas or quotes); a row
+ * shorter than its header is an issue.
  */
 import { IssueList, InputError } from './issues.js';
-import { readLines, splitCsvLine } from './lines.js';
+import { readCsvFields, readLines, splitCsvLine, UNCLOSED_QUOTE } from './lines.js';
+import { csvField, csvLine } from './csv.js';
 import { formatRtt } from './observations.js';
 import { ORDER_STATUSES, RTT_SOURCES, STATUS, emptyModel, type PreferenceModel, type OrderStatus, type RttSource } from '../orders/model.js';
 import type { CsvSink } from '../cli/output.js';
@@ -62,26 +65,44 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
     status: number;
     confidence: number;
     sensitive: number;
+    line: number;
   }
   const rows: Row[] = [];
   const targetIndex = new Map<string, number>();
+  // Targets whose orders.csv row was bad, with its line: their rtt.csv rows are
+  // skipped, not reported again as "not listed" (the orders.csv issue is the real one).
+  const failedTargets = new Map<string, number>();
   let announceOrder: string[] = [];
   let idx: Record<string, number> | undefined;
+  let width = 0;
   let orderRecords = 0;
 
   for await (const [line, lineNo] of readLines(ordersPath, oLabel)) {
     if (line.startsWith('#')) {
       const m = /^#\s*announce-order:\s*(.*)$/.exec(line);
-      if (m) announceOrder = m[1].split(',').map((s) => s.trim()).filter((s) => s !== '');
+      if (m) {
+        const sites = readCsvFields(m[1]);
+        if (sites === undefined) issues.add({ file: oLabel, line: lineNo, expected: UNCLOSED_QUOTE, received: line });
+        else announceOrder = sites.map((s) => s.trim()).filter((s) => s !== '');
+      }
       continue;
     }
     if (line.trim() === '') continue;
-    const f = splitCsvLine(line);
+    const f = readCsvFields(line);
     if (!idx) {
+      if (f === undefined) throw InputError.single({ file: oLabel, line: lineNo, expected: UNCLOSED_QUOTE, received: line });
       idx = headerIndex(f, ['target', 'order', 'status', 'confidence'], ['order_sensitive'], oLabel, lineNo, line);
+      width = f.length;
       continue;
     }
     orderRecords++;
+    if (f === undefined || f.length < width) {
+      issues.add({ file: oLabel, line: lineNo, expected: f === undefined ? UNCLOSED_QUOTE : `must have ${width} fields like the header`, received: line });
+      // Best guess at the row's target, only to keep its rtt.csv rows quiet.
+      const guess = (splitCsvLine(line)[idx.target] ?? '').trim();
+      if (guess !== '' && !targetIndex.has(guess)) failedTargets.set(guess, lineNo);
+      continue;
+    }
     const target = (f[idx.target] ?? '').trim();
     const orderRaw = (f[idx.order] ?? '').trim();
     const statusRaw = (f[idx.status] ?? '').trim();
@@ -91,41 +112,40 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
       issues.add({ file: oLabel, line: lineNo, column: 'target', expected: 'must be a non-empty target id', received: target });
       continue;
     }
-    if (targetIndex.has(target)) {
-      issues.add({ file: oLabel, line: lineNo, column: 'target', expected: 'must appear once (duplicate target)', received: target });
+    const first = targetIndex.has(target) ? rows[targetIndex.get(target)!].line : failedTargets.get(target);
+    if (first !== undefined) {
+      issues.add({ file: oLabel, line: lineNo, column: 'target', expected: `must appear once (also on line ${first})`, received: target });
       continue;
     }
+    const reject = (column: string, expected: string, received: string) => {
+      issues.add({ file: oLabel, line: lineNo, column, expected, received });
+      failedTargets.set(target, lineNo);
+    };
     const status = ORDER_STATUSES.indexOf(statusRaw as OrderStatus);
     if (status < 0) {
-      issues.add({ file: oLabel, line: lineNo, column: 'status', expected: `must be one of ${ORDER_STATUSES.join(', ')}`, received: statusRaw });
+      reject('status', `must be one of ${ORDER_STATUSES.join(', ')}`, statusRaw);
       continue;
     }
     const confidence = Number(confRaw);
     if (confRaw === '' || !(confidence >= 0 && confidence <= 1)) {
-      issues.add({ file: oLabel, line: lineNo, column: 'confidence', expected: 'must be a number in [0, 1]', received: confRaw });
+      reject('confidence', 'must be a number in [0, 1]', confRaw);
       continue;
     }
     if (sensRaw !== '' && sensRaw !== '0' && sensRaw !== '1') {
-      issues.add({ file: oLabel, line: lineNo, column: 'order_sensitive', expected: 'must be 0 or 1', received: sensRaw });
+      reject('order_sensitive', 'must be 0 or 1', sensRaw);
       continue;
     }
     const names = orderRaw === '' ? [] : orderRaw.split('>').map((s) => s.trim());
     if (names.some((n) => n === '') || new Set(names).size !== names.length) {
-      issues.add({ file: oLabel, line: lineNo, column: 'order', expected: 'must list distinct site ids joined by ">"', received: orderRaw });
+      reject('order', 'must list distinct site ids joined by ">"', orderRaw);
       continue;
     }
     if ((status === STATUS.unreachable) !== (names.length === 0)) {
-      issues.add({
-        file: oLabel,
-        line: lineNo,
-        column: 'order',
-        expected: status === STATUS.unreachable ? 'must be empty for an unreachable target' : 'must not be empty unless status is unreachable',
-        received: orderRaw,
-      });
+      reject('order', status === STATUS.unreachable ? 'must be empty for an unreachable target' : 'must not be empty unless status is unreachable', orderRaw);
       continue;
     }
     targetIndex.set(target, rows.length);
-    rows.push({ target, order: names.map(addSite), status, confidence, sensitive: sensRaw === '1' ? 1 : 0 });
+    rows.push({ target, order: names.map(addSite), status, confidence, sensitive: sensRaw === '1' ? 1 : 0, line: lineNo });
   }
   if (!idx) throw InputError.single({ file: oLabel, expected: 'must have a header line (target,order,status,confidence)' });
 
@@ -136,19 +156,27 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
   const rttSite: number[] = [];
   const rttValue: number[] = [];
   const rttSourceOf: number[] = [];
+  const rttLine: number[] = [];
   let rttRecords = 0;
   let lastTarget = '';
   let lastT: number | undefined;
   if (rttPath !== undefined) {
     let ridx: Record<string, number> | undefined;
+    let rwidth = 0;
     for await (const [line, lineNo] of readLines(rttPath, rLabel)) {
       if (line.startsWith('#') || line.trim() === '') continue;
-      const f = splitCsvLine(line);
+      const f = readCsvFields(line);
       if (!ridx) {
+        if (f === undefined) throw InputError.single({ file: rLabel, line: lineNo, expected: UNCLOSED_QUOTE, received: line });
         ridx = headerIndex(f, ['target', 'site', 'rtt_ms', 'source'], [], rLabel, lineNo, line);
+        rwidth = f.length;
         continue;
       }
       rttRecords++;
+      if (f === undefined || f.length < rwidth) {
+        issues.add({ file: rLabel, line: lineNo, expected: f === undefined ? UNCLOSED_QUOTE : `must have ${rwidth} fields like the header`, received: line });
+        continue;
+      }
       const target = (f[ridx.target] ?? '').trim();
       const site = (f[ridx.site] ?? '').trim();
       const rttRaw = (f[ridx.rtt_ms] ?? '').trim();
@@ -158,6 +186,7 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
       lastTarget = target;
       lastT = t;
       if (t === undefined) {
+        if (failedTargets.has(target)) continue;
         issues.add({ file: rLabel, line: lineNo, column: 'target', expected: `must be a target listed in ${oLabel}`, received: target });
         continue;
       }
@@ -179,6 +208,7 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
       rttSite.push(addSite(site));
       rttValue.push(rtt);
       rttSourceOf.push(source);
+      rttLine.push(lineNo);
     }
     if (!ridx) throw InputError.single({ file: rLabel, expected: 'must have a header line (target,site,rtt_ms,source)' });
   }
@@ -192,8 +222,25 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
     model.confidence[t] = r.confidence;
     model.orderSensitive[t] = r.sensitive;
   });
+  // A (target, site) listed twice: the same value is harmless, a different
+  // one is an issue naming both lines (the first is kept).
+  const firstRow = new Int32Array(model.rttMs.length);
   for (let i = 0; i < rttTarget.length; i++) {
     const at = rttTarget[i] * S + rttSite[i];
+    if (!Number.isNaN(model.rttMs[at])) {
+      const j = firstRow[at];
+      if (rttValue[i] !== rttValue[j] || rttSourceOf[i] !== rttSourceOf[j]) {
+        issues.add({
+          file: rLabel,
+          line: rttLine[i],
+          column: 'rtt_ms',
+          expected: `must match line ${rttLine[j]} for the same target and site (${model.targetIds[rttTarget[i]]} at ${model.siteIds[rttSite[i]]}: ${formatRtt(rttValue[j])}, ${RTT_SOURCES[rttSourceOf[j]]})`,
+          received: `${formatRtt(rttValue[i])}, ${RTT_SOURCES[rttSourceOf[i]]}`,
+        });
+      }
+      continue;
+    }
+    firstRow[at] = i;
     model.rttMs[at] = rttValue[i];
     model.rttSource[at] = rttSourceOf[i];
   }
@@ -204,13 +251,13 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
 /** Write orders.csv rows (with the announce-order comment) to a sink. */
 export async function writeOrders(model: PreferenceModel, sink: Pick<CsvSink, 'write'>): Promise<void> {
   const S = model.siteIds.length;
-  if (model.announceOrder.length > 0) await sink.write(`# announce-order: ${model.announceOrder.join(',')}\n`);
+  if (model.announceOrder.length > 0) await sink.write(`# announce-order: ${csvLine(model.announceOrder)}`);
   await sink.write(ORDERS_HEADER);
   let chunk = '';
   for (let t = 0; t < model.targetIds.length; t++) {
     const names: string[] = [];
     for (let k = 0; k < model.orderLength[t]; k++) names.push(model.siteIds[model.orders[t * S + k]]);
-    chunk += `${model.targetIds[t]},${names.join('>')},${ORDER_STATUSES[model.status[t]]},${roundConfidence(model.confidence[t])},${model.orderSensitive[t]}\n`;
+    chunk += `${csvField(model.targetIds[t])},${csvField(names.join('>'))},${ORDER_STATUSES[model.status[t]]},${roundConfidence(model.confidence[t])},${model.orderSensitive[t]}\n`;
     if (chunk.length > 1 << 16) {
       await sink.write(chunk);
       chunk = '';
@@ -222,13 +269,15 @@ export async function writeOrders(model: PreferenceModel, sink: Pick<CsvSink, 'w
 /** Write rtt.csv rows (known RTTs only) to a sink. */
 export async function writeRtt(model: PreferenceModel, sink: Pick<CsvSink, 'write'>): Promise<void> {
   const S = model.siteIds.length;
+  const sites = model.siteIds.map(csvField);
   await sink.write(RTT_HEADER);
   let chunk = '';
   for (let t = 0; t < model.targetIds.length; t++) {
+    const target = csvField(model.targetIds[t]);
     for (let s = 0; s < S; s++) {
       const v = model.rttMs[t * S + s];
       if (Number.isNaN(v)) continue;
-      chunk += `${model.targetIds[t]},${model.siteIds[s]},${formatRtt(v)},${RTT_SOURCES[model.rttSource[t * S + s]] ?? 'estimated'}\n`;
+      chunk += `${target},${sites[s]},${formatRtt(v)},${RTT_SOURCES[model.rttSource[t * S + s]] ?? 'estimated'}\n`;
     }
     if (chunk.length > 1 << 16) {
       await sink.write(chunk);

@@ -128,6 +128,11 @@ export async function readTargetWeights(
 ): Promise<{ weight: Float64Array; missing: number; unknown: number }> {
   const { rows, lines, issues, records } = await readTableFast(path, { target: col.text(), weight: col.number({ min: 0 }) }, { label });
   failOnIssues(issues, { records });
+  // Finite weights can still sum to Infinity (1e308 + 1e308): every share and
+  // mean would then be NaN, so refuse the file rather than print NaN%.
+  let total = 0;
+  for (const r of rows) total += r.weight;
+  if (!Number.isFinite(total)) throw InputError.single({ file: label, column: 'weight', expected: `must sum to a finite number (the sum of ${rows.length} weights overflows; scale them down)` });
   const index = new Map<string, number>();
   targetIds.forEach((t, i) => index.set(t, i));
   const weight = new Float64Array(targetIds.length);

@@ -10,9 +10,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { col, duplicateIssues, INVALID, readTable, readTableFast, wrapReadError, type Column } from './csv.js';
+import { col, csvField, duplicateIssues, INVALID, readTable, readTableFast, wrapReadError, type Column } from './csv.js';
 import { IssueList, InputError, type InputIssue } from './issues.js';
 import { readLines } from './lines.js';
+import { stripBom } from './open.js';
 import { writeFileAtomic } from './write.js';
 import { DEFAULT_KNOBS, type AsRelation, type Scenario, type ScenarioConfig, type SiteRow, type TwinKnobs } from '../sim/scenario.js';
 
@@ -150,7 +151,7 @@ const KNOB_KEYS = Object.keys(DEFAULT_KNOBS) as Array<keyof TwinKnobs>;
 function parseConfig(text: string, label: string): ScenarioConfig {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(stripBom(text));
   } catch (err) {
     throw new InputError([{ file: label, expected: `must be valid JSON (${(err as Error).message})` }], 1, { cause: err });
   }
@@ -220,14 +221,10 @@ function num(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Math.round(v * 1e6) / 1e6);
 }
 
-function field(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export function formatSites(sites: readonly SiteRow[]): string {
   let out = 'site,city,lat,lon,provider,provider_asn,capacity,peers\n';
   for (const s of sites) {
-    out += `${s.site},${field(s.city)},${num(s.lat)},${num(s.lon)},${field(s.provider)},${s.providerAsn},${s.capacity === undefined ? '' : num(s.capacity)},${s.peers.join(' ')}\n`;
+    out += `${s.site},${csvField(s.city)},${num(s.lat)},${num(s.lon)},${csvField(s.provider)},${s.providerAsn},${s.capacity === undefined ? '' : num(s.capacity)},${s.peers.join(' ')}\n`;
   }
   return out;
 }
@@ -236,7 +233,7 @@ export function formatSites(sites: readonly SiteRow[]): string {
 export async function writeScenario(dir: string, scenario: Scenario): Promise<void> {
   const { config, sites, targets, relations, pops } = scenario;
   const targetLines: string[] = ['target,prefix,asn,city,lat,lon,weight\n'];
-  for (const t of targets) targetLines.push(`${field(t.target)},${t.prefix},${t.asn},${field(t.city)},${num(t.lat)},${num(t.lon)},${num(t.weight)}\n`);
+  for (const t of targets) targetLines.push(`${csvField(t.target)},${t.prefix},${t.asn},${csvField(t.city)},${num(t.lat)},${num(t.lon)},${num(t.weight)}\n`);
   const relLines: string[] = [
     '# AS relationships of an anyopt twin, CAIDA serial-1 format.\n',
     '# <provider-as>|<customer-as>|-1\n',
@@ -244,7 +241,7 @@ export async function writeScenario(dir: string, scenario: Scenario): Promise<vo
   ];
   for (const r of relations) relLines.push(`${r.a}|${r.b}|${r.rel}\n`);
   const popLines: string[] = ['asn,city,lat,lon\n'];
-  for (const p of pops) popLines.push(`${p.asn},${field(p.city)},${num(p.lat)},${num(p.lon)}\n`);
+  for (const p of pops) popLines.push(`${p.asn},${csvField(p.city)},${num(p.lat)},${num(p.lon)}\n`);
   await writeFileAtomic(join(dir, SCENARIO_FILES.sites), formatSites(sites));
   await writeFileAtomic(join(dir, SCENARIO_FILES.targets), targetLines.join(''));
   await writeFileAtomic(join(dir, SCENARIO_FILES.topology), relLines.join(''));

@@ -5,6 +5,7 @@
  *   target,site,rtt_ms,confidence          (one subset: per target)
  *   subset,sites,predicted,coverage,mean_rtt_ms,median_rtt_ms,p90_rtt_ms,p95_rtt_ms,low_confidence,unknown_rtt
  */
+import { csvField } from '../io/csv.js';
 import { formatRtt } from '../io/observations.js';
 import type { PreferenceModel } from '../orders/model.js';
 import type { Prediction, PredictionSummary } from './predict.js';
@@ -17,10 +18,11 @@ export function formatPredictionRows(model: PreferenceModel, p: Prediction, from
   let out = '';
   for (let t = from; t < to; t++) {
     const s = p.site[t];
-    if (s < 0) out += `${model.targetIds[t]},,,0\n`;
+    // Ids are quoted when they need it, so the file reads back as written.
+    if (s < 0) out += `${csvField(model.targetIds[t])},,,0\n`;
     else {
       const r = p.rttMs[t];
-      out += `${model.targetIds[t]},${model.siteIds[s]},${r === r ? formatRtt(r) : ''},${Math.round(p.confidence[t] * 1000) / 1000}\n`;
+      out += `${csvField(model.targetIds[t])},${csvField(model.siteIds[s])},${r === r ? formatRtt(r) : ''},${Math.round(p.confidence[t] * 1000) / 1000}\n`;
     }
   }
   return out;

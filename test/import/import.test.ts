@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { clientPrefix, ReplyParser } from '../../src/import/replies.js';
@@ -53,6 +53,32 @@ describe('anyopt import verfploeter', () => {
     );
     expect(r.stderr).toContain('note: no --announced given; announced sites taken in order of first reply: sea|ams');
     expect(r.stderr).toContain('1 replies from prefixes not in --targets');
+  });
+});
+
+describe('anyopt import: files that must not turn into silent rows', () => {
+  it('refuses an empty replies file instead of writing every target as silent', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'x.csv'), '');
+    writeFileSync(join(dir, 'm.csv'), '# meta only\n');
+    for (const [format, file] of [['verfploeter', 'x.csv'], ['manycastr', 'm.csv']]) {
+      const r = await runInProcess(['import', format, file, '--targets', join(fx, 'targets.csv'), '--announced', 'sea|ams', '--out', 'obs.csv'], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`error: ${file}: must contain a ${format} header line\n`);
+      expect(existsSync(join(dir, 'obs.csv'))).toBe(false);
+    }
+  });
+
+  it('rejects --targets prefixes that are malformed or have host bits set, with line and value', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'targets.csv'), 'target,prefix\n1.0.0.1,abc\n1.0.4.1,1.0.0.0/33\n1.1.1.1,1.0.0.5/24\n');
+    const r = await runInProcess(['import', 'verfploeter', join(fx, 'verfploeter.csv'), '--targets', 'targets.csv', '--announced', 'sea|ams'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error: targets.csv:2: column "prefix" must be a prefix such as 192.0.2.0/24 or 2001:db8::/32, got "abc"\n' +
+        'targets.csv:3: column "prefix" must have an IPv4 prefix length in [0, 32], got "1.0.0.0/33"\n' +
+        'targets.csv:4: column "prefix" must have no host bits set after the prefix length (the network is 1.0.0.0/24), got "1.0.0.5/24"\n',
+    );
   });
 });
 

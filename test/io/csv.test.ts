@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { col, readTable, readTableFast } from '../../src/io/csv.js';
+import { col, csvLine, readTable, readTableFast } from '../../src/io/csv.js';
+import { readCsvFields } from '../../src/io/lines.js';
 import { formatIssue } from '../../src/io/issues.js';
 import { tempDir } from '../helpers.js';
 
@@ -38,5 +39,29 @@ describe('typed CSV tables', () => {
     writeFileSync(bad, 'site,latitude\nams,1\n');
     await expect(readTableFast(bad, columns, { label: 'bad.csv' })).rejects.toThrow('bad.csv:1: header must name the column "lat" (expected site,lat,capacity), got "site,latitude"');
     await expect(readTable(join(dir, 'missing.csv'), columns, { label: 'missing.csv' })).rejects.toThrow('missing.csv: file not found');
+  });
+
+  it('readTableFast reports an unclosed quoted field instead of merging the rest of the line into it', async () => {
+    const open = join(dir, 'open.csv');
+    writeFileSync(open, 'site,lat\n"ams,52\nlhr,51\n');
+    const t = await readTableFast(open, columns, { label: 'open.csv' });
+    expect(t.rows.map((r) => r.site)).toEqual(['lhr']);
+    expect(t.issues.items.map(formatIssue)).toEqual(['open.csv:2: must close every quoted field on its line (a closing " is missing), got "\\"ams,52"']);
+  });
+});
+
+describe('CSV fields', () => {
+  it('quotes commas, quotes, line breaks and a leading # so that a line reads back as written', () => {
+    const fields = ['tot,al', 'say "hi"', '#not-a-comment', 'a#b', 'plain', ''];
+    const line = csvLine(fields);
+    expect(line).toBe('"tot,al","say ""hi""","#not-a-comment",a#b,plain,\n');
+    expect(line.startsWith('#')).toBe(false);
+    expect(readCsvFields(line.slice(0, -1))).toEqual(fields);
+  });
+
+  it('readCsvFields returns undefined for a quoted field left open at the end of the line', () => {
+    expect(readCsvFields('a1,ams,"total,ams,10')).toBeUndefined();
+    expect(readCsvFields('a1,ams,"tot,al",ams,10')).toEqual(['a1', 'ams', 'tot,al', 'ams', '10']);
+    expect(readCsvFields('a,"b ""c"""')).toEqual(['a', 'b "c"']);
   });
 });

@@ -34,4 +34,65 @@ describe('observations.csv', () => {
     ]);
     expect(table.rows).toBe(0);
   });
+
+  it('quotes ids with commas and quotes, so that the rows read back as written', async () => {
+    const targets = ['tot,al', 'say "hi"', '#t'];
+    const text = OBSERVATIONS_HEADER + formatObservationRows('e,1', ['a,b', 'lhr'], targets, ['a,b', 'lhr'], Int16Array.from([0, 1, -1]), Float32Array.from([10, 20, NaN]));
+    expect(text).toBe(OBSERVATIONS_HEADER + '"e,1","a,b|lhr","tot,al","a,b",10\n"e,1","a,b|lhr","say ""hi""",lhr,20\n"e,1","a,b|lhr","#t",,\n');
+    const dir = tempDir();
+    const path = join(dir, 'obs.csv');
+    writeFileSync(path, text);
+    const { table, issues } = await readObservations(path);
+    expect(issues.items.map(formatIssue)).toEqual([]);
+    expect(table.experiments).toEqual([{ id: 'e,1', announced: ['a,b', 'lhr'] }]);
+    expect(table.targetIds).toEqual(targets);
+    expect(Array.from(table.site)).toEqual([0, 1, -1]);
+  });
+
+  it('reports an unclosed quote and a short row; an explicitly empty site and rtt_ms is no reply', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'obs.csv');
+    writeFileSync(path, 'experiment,announced,target,site,rtt_ms\na1,ams,"total,ams,10\na1,ams,total\na1,ams,t3,,\n');
+    const { issues, table, records } = await readObservations(path, 'obs.csv');
+    expect(issues.items.map(formatIssue)).toEqual([
+      'obs.csv:2: must close every quoted field on its line (a closing " is missing), got "a1,ams,\\"total,ams,10"',
+      'obs.csv:3: must have 5 fields like the header (an empty site and rtt_ms are written ",,"), got "a1,ams,total"',
+    ]);
+    expect(records).toBe(3);
+    expect(table.targetIds).toEqual(['t3']);
+    expect(Array.from(table.site)).toEqual([-1]);
+  });
+
+  it('drops an identical repeat of an (experiment, target) row and reports a different one with both lines', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'obs.csv');
+    writeFileSync(
+      path,
+      'experiment,announced,target,site,rtt_ms\ne1,ams|lhr,t1,ams,10\ne2,ams,t1,ams,9\ne1,ams|lhr,t2,,\ne1,ams|lhr,t1,ams,10\ne1,ams|lhr,t2,lhr,12\ne2,ams,t2,,\n',
+    );
+    const { issues, table } = await readObservations(path, 'obs.csv');
+    expect(issues.items.map(formatIssue)).toEqual(['obs.csv:6: column "target" must appear once in experiment "e1": line 4 has it with no reply, got "t2 with site lhr, rtt_ms 12"']);
+    // Kept: lines 2, 3, 4 and 7; line 5 repeats line 2, line 6 conflicts with line 4.
+    expect(table.rows).toBe(4);
+    expect(Array.from(table.experiment)).toEqual([0, 1, 0, 1]);
+    expect(Array.from(table.target)).toEqual([0, 0, 1, 1]);
+    expect(Array.from(table.site)).toEqual([0, 0, -1, -1]);
+  });
+
+  it('skips a byte order mark before a leading comment', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'obs.csv');
+    writeFileSync(path, '\ufeff# campaign e\nexperiment,announced,target,site,rtt_ms\ne1,ams,t1,ams,3\n');
+    const { issues, table } = await readObservations(path, 'obs.csv');
+    expect(issues.total).toBe(0);
+    expect(table.rows).toBe(1);
+  });
+
+  it('refuses ">" in a site id, which orders.csv uses to join sites', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'obs.csv');
+    writeFileSync(path, 'experiment,announced,target,site,rtt_ms\ne1,a>b|lhr,t1,lhr,3\n');
+    const { issues } = await readObservations(path, 'obs.csv');
+    expect(issues.items.map(formatIssue)).toEqual(['obs.csv:2: column "announced" must not have ">" in a site id (orders.csv joins sites with it), got "a>b|lhr"']);
+  });
 });

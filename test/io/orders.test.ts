@@ -61,4 +61,74 @@ describe('orders.csv and rtt.csv', () => {
       'orders.csv:1: header must name the columns target,order,status,confidence (missing order, status, confidence), got "target,ranking"',
     );
   });
+
+  it('quotes ids with commas, quotes or a leading # so that orders.csv and rtt.csv read back identically', async () => {
+    const dir = tempDir();
+    const orders = join(dir, 'orders.csv');
+    const rtt = join(dir, 'rtt.csv');
+    const ordersText =
+      '# announce-order: "a,b",lhr\ntarget,order,status,confidence,order_sensitive\n' +
+      '"tot,al","a,b>lhr",partial,0.5,0\n"say ""hi""","lhr>a,b",total,1,1\n"#t",,unreachable,0,0\n';
+    writeFileSync(orders, ordersText);
+    writeFileSync(rtt, 'target,site,rtt_ms,source\n"tot,al","a,b",10,unicast\n"say ""hi""",lhr,3,anycast\n');
+    const { model, issues } = await readPreferenceModel(orders, rtt);
+    expect(issues.items.map(formatIssue)).toEqual([]);
+    expect(model.targetIds).toEqual(['tot,al', 'say "hi"', '#t']);
+    expect(model.siteIds).toEqual(['a,b', 'lhr']);
+    expect(model.announceOrder).toEqual(['a,b', 'lhr']);
+    const o = collect();
+    await writeOrders(model, o.sink);
+    expect(o.text()).toBe(ordersText);
+    const r = collect();
+    await writeRtt(model, r.sink);
+    expect(r.text()).toBe('target,site,rtt_ms,source\n"tot,al","a,b",10,unicast\n"say ""hi""",lhr,3,anycast\n');
+    writeFileSync(orders, o.text());
+    writeFileSync(rtt, r.text());
+    const back = await readPreferenceModel(orders, rtt);
+    expect(back.issues.total).toBe(0);
+    expect(back.model).toEqual(model);
+  });
+
+  it('reports an unclosed quote and a short row', async () => {
+    const dir = tempDir();
+    const orders = join(dir, 'orders.csv');
+    const rtt = join(dir, 'rtt.csv');
+    writeFileSync(orders, 'target,order,status,confidence,order_sensitive\n"a,ams,total,1,0\nb,ams,total,1\nc,ams,total,1,0\n');
+    writeFileSync(rtt, 'target,site,rtt_ms,source\nc,ams,3\nc,"ams,3,anycast\n');
+    const { issues } = await readPreferenceModel(orders, rtt, { orders: 'orders.csv', rtt: 'rtt.csv' });
+    expect(issues.items.map(formatIssue)).toEqual([
+      'orders.csv:2: must close every quoted field on its line (a closing " is missing), got "\\"a,ams,total,1,0"',
+      'orders.csv:3: must have 5 fields like the header, got "b,ams,total,1"',
+      'rtt.csv:2: must have 4 fields like the header, got "c,ams,3"',
+      'rtt.csv:3: must close every quoted field on its line (a closing " is missing), got "c,\\"ams,3,anycast"',
+    ]);
+  });
+
+  it('reports a (target, site) repeated with a different RTT, naming both lines; an identical repeat is harmless', async () => {
+    const dir = tempDir();
+    const orders = join(dir, 'orders.csv');
+    const rtt = join(dir, 'rtt.csv');
+    writeFileSync(orders, 'target,order,status,confidence\nt1,ams>lhr,total,1\nt2,ams,partial,1\nt1,lhr,total,1\n');
+    writeFileSync(rtt, 'target,site,rtt_ms,source\nt1,ams,10,anycast\nt1,lhr,20,unicast\nt2,ams,5,anycast\nt1,ams,12,anycast\nt2,ams,5,anycast\n');
+    const { model, issues } = await readPreferenceModel(orders, rtt, { orders: 'orders.csv', rtt: 'rtt.csv' });
+    expect(issues.items.map(formatIssue)).toEqual([
+      'orders.csv:4: column "target" must appear once (also on line 2), got "t1"',
+      'rtt.csv:5: column "rtt_ms" must match line 2 for the same target and site (t1 at ams: 10, anycast), got "12, anycast"',
+    ]);
+    expect(model.rttMs[0]).toBe(10);
+  });
+
+  it('does not report the rtt.csv rows of a target whose orders.csv row was bad as unknown targets', async () => {
+    const dir = tempDir();
+    const orders = join(dir, 'oc.csv');
+    const rtt = join(dir, 'rtt.csv');
+    writeFileSync(orders, 'target,order,status,confidence,order_sensitive\nt1,ams,total,abc,0\nt2,ams,total,1,0\nt3,ams,total\n');
+    writeFileSync(rtt, 'target,site,rtt_ms,source\nt1,ams,3,anycast\nt2,ams,4,anycast\nt3,ams,4,anycast\nt9,ams,4,anycast\n');
+    const { issues } = await readPreferenceModel(orders, rtt, { orders: 'oc.csv', rtt: 'rtt.csv' });
+    expect(issues.items.map(formatIssue)).toEqual([
+      'oc.csv:2: column "confidence" must be a number in [0, 1], got "abc"',
+      'oc.csv:4: must have 5 fields like the header, got "t3,ams,total"',
+      'rtt.csv:5: column "target" must be a target listed in oc.csv, got "t9"',
+    ]);
+  });
 });

@@ -59,6 +59,51 @@ describe('anyopt orders', () => {
     expect(existsSync(join(dir, 'o.csv'))).toBe(false);
   });
 
+  it('writes ids with commas and quotes so that predict reads them back', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'obs.csv'), 'experiment,announced,target,site,rtt_ms\na1,ams,"tot,al",ams,10\na2,ams|lhr,"tot,al",lhr,5\na2,ams|lhr,"say ""hi""",ams,7\n');
+    const r = await run(['orders', '--observations', 'obs.csv', '--out', 'orders.csv', '--rtt-out', 'rtt.csv'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'orders.csv'), 'utf8')).toContain('\n"tot,al",lhr>ams,total,1,0\n"say ""hi""",ams>lhr,total,1,0\n');
+    expect(readFileSync(join(dir, 'rtt.csv'), 'utf8')).toContain('\n"tot,al",ams,10,unicast\n"tot,al",lhr,5,anycast\n');
+    const p = await run(['predict', '--orders', 'orders.csv', '--rtt', 'rtt.csv', '--sites', 'ams,lhr', '--out', 'p.csv', '--json'], { cwd: dir });
+    expect(p.stderr).toContain('predict: 2 sites, 2 targets');
+    expect(p.code).toBe(0);
+    // predicted.csv quotes them too.
+    expect(readFileSync(join(dir, 'p.csv'), 'utf8')).toContain('\n"tot,al",lhr,5,');
+    expect(readFileSync(join(dir, 'p.csv'), 'utf8')).toContain('\n"say ""hi""",ams,7,');
+  });
+
+  it('--sites: a site listed with two providers is an error naming both lines', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'obs.csv'), 'experiment,announced,target,site,rtt_ms\na1,ams,t1,ams,10\na2,ams|lhr,t1,lhr,5\n');
+    writeFileSync(join(dir, 'sites.csv'), 'site,provider\nams,A\nlhr,B\nams,C\n');
+    const r = await run(['orders', '--observations', 'obs.csv', '--sites', 'sites.csv', '--out', 'o.csv'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('sites.csv:4: column "provider" must be the same for every row of site "ams" (line 2 has A), got "C"');
+    expect(existsSync(join(dir, 'o.csv'))).toBe(false);
+  });
+
+  it('rejects an unbalanced quote and a short row instead of reading a target or a non-answer into them', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'obs.csv'), 'experiment,announced,target,site,rtt_ms\na1,ams,"total,ams,10\na1,ams,total\n');
+    const r = await run(['orders', '--observations', 'obs.csv', '--out', 'o.csv'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error: obs.csv:2: must close every quoted field on its line (a closing " is missing), got "a1,ams,\\"total,ams,10"\n' +
+        'obs.csv:3: must have 5 fields like the header (an empty site and rtt_ms are written ",,"), got "a1,ams,total"\n',
+    );
+    expect(existsSync(join(dir, 'o.csv'))).toBe(false);
+  });
+
+  it('rejects conflicting rows for one (experiment, target), naming both lines', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'obs.csv'), 'experiment,announced,target,site,rtt_ms\ne1,ams|lhr,t1,ams,10\ne1,ams|lhr,t1,lhr,12\n');
+    const r = await run(['orders', '--observations', 'obs.csv', '--out', 'o.csv'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: obs.csv:3: column "target" must appear once in experiment "e1": line 2 has it with site ams, rtt_ms 10, got "t1 with site lhr, rtt_ms 12"\n');
+  });
+
   it('requires --observations', async () => {
     const r = await run(['orders']);
     expect(r.code).toBe(2);

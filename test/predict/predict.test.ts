@@ -116,6 +116,23 @@ describe('anyopt predict', () => {
     expect(r.stderr).toContain('subsets.txt:2: must list sites of the model (ams, lhr, syd), got "fra"');
   });
 
+  it('reports a bad orders.csv row once, without false "not listed" errors for its rtt.csv rows', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'oc.csv'), 'target,order,status,confidence,order_sensitive\nt1,ams,total,abc,0\nt2,ams,total,1,0\n');
+    writeFileSync(join(dir, 'rtt.csv'), 'target,site,rtt_ms,source\nt1,ams,3,anycast\nt2,ams,4,anycast\n');
+    const r = await run(['predict', '--orders', 'oc.csv', '--rtt', 'rtt.csv', '--sites', 'ams'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: oc.csv:2: column "confidence" must be a number in [0, 1], got "abc"\n');
+  });
+
+  it('refuses --weights that sum to Infinity instead of printing NaN%', async () => {
+    const dir = await setup();
+    writeFileSync(join(dir, 'w.csv'), 'target,weight\ntotal,1e308\nreverse,1e308\n');
+    const r = await run(['predict', '--orders', 'orders.csv', '--rtt', 'rtt.csv', '--sites', 'lhr', '--weights', 'w.csv'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: w.csv: column "weight" must sum to a finite number (the sum of 2 weights overflows; scale them down)\n');
+  });
+
   it('rejects an unknown site in --sites', async () => {
     const dir = await setup();
     const r = await run(['predict', '--orders', 'orders.csv', '--sites', 'lhr,xyz'], { cwd: dir });

@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import { readObservations } from '../../io/observations.js';
 import { writeOrders, writeRtt } from '../../io/orders.js';
-import { col, failOnIssues, readTable } from '../../io/csv.js';
+import { failOnIssues } from '../../io/csv.js';
+import { readSiteProviders } from '../../io/campaign.js';
 import { UsageError } from '../../io/issues.js';
 import { inferOrders, type InferStats } from '../../orders/infer.js';
 import { intOption, pathOption, requiredOption } from '../options.js';
@@ -54,9 +55,7 @@ Example:
 
         let siteProvider: Map<string, string> | undefined;
         if (flags.sites !== undefined) {
-          const sites = await readTable(pathOption(ctx.cwd, flags.sites), { site: col.text(), provider: col.text() }, { label: flags.sites });
-          failOnIssues(sites.issues);
-          siteProvider = new Map(sites.rows.map((r) => [r.site, r.provider]));
+          siteProvider = await readSiteProviders(pathOption(ctx.cwd, flags.sites), flags.sites);
           const unknown = obs.siteIds.filter((s) => !siteProvider!.has(s));
           if (unknown.length > 0) ctx.stderr.write(`warning: ${flags.sites} does not list ${unknown.join(', ')}: no provider composition for them\n`);
         }
