@@ -160,3 +160,24 @@ describe('duplicate prefixes', () => {
     expect(ok.warnings).toEqual([]);
   });
 });
+
+describe('flow times without a zone', () => {
+  it('are UTC whatever the machine zone (Date.parse would use the local one)', async () => {
+    const { parseFlowTime } = await import('../../src/routes/flows.js');
+    const utc = Date.UTC(2023, 10, 14, 22, 15, 1) / 1000;
+    // Node applies a change of TZ at once; a zone other than UTC makes the test mean something on a UTC machine.
+    const before = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      expect(new Date(2023, 10, 14).getTimezoneOffset()).toBe(300);
+      expect(parseFlowTime('2023-11-14T22:15:01')).toBe(utc);
+      expect(parseFlowTime('2023-11-14 22:15:01')).toBe(utc);
+      expect(parseFlowTime('2023-11-14T22:15:01Z')).toBe(utc);
+      expect(parseFlowTime('2023-11-14T23:15:01+01:00')).toBe(utc);
+      expect(parseFlowTime('1700000101')).toBe(1700000101);
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  });
+});
