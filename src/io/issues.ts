@@ -27,6 +27,14 @@ export function formatIssue(issue: InputIssue): string {
   return `${where}: ${col}${issue.expected}${got}`;
 }
 
+/**
+ * A JSON value as `received` text. JSON has no Infinity: a number too large for a double (1e999)
+ * parses to Infinity, which JSON.stringify would show as "null".
+ */
+export function jsonValueText(v: unknown): string {
+  return typeof v === 'number' && !Number.isFinite(v) ? `${v} (a number out of range)` : String(JSON.stringify(v));
+}
+
 function truncate(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }

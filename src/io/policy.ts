@@ -3,7 +3,7 @@
  * against (see docs/formats.md, section optimize). Every rule is optional;
  * unknown keys are an error so a typo never silently disables a rule.
  */
-import { InputError, type InputIssue } from './issues.js';
+import { InputError, jsonValueText, type InputIssue } from './issues.js';
 import { readJsonFile } from './open.js';
 
 export interface Policy {
@@ -69,7 +69,7 @@ export function parsePolicy(data: unknown, label: string): Policy {
       continue;
     }
     const problem = check(value);
-    if (problem) issues.push({ file: label, column: key, expected: problem, received: JSON.stringify(value) });
+    if (problem) issues.push({ file: label, column: key, expected: problem, received: jsonValueText(value) });
     else out[key] = value;
   }
   if (issues.length > 0) throw new InputError(issues);

@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { col, csvField, duplicateIssues, INVALID, readTable, readTableFast, wrapReadError, type Column } from './csv.js';
-import { IssueList, InputError, type InputIssue } from './issues.js';
+import { IssueList, InputError, jsonValueText, type InputIssue } from './issues.js';
 import { readLines } from './lines.js';
 import { stripBom } from './open.js';
 import { writeFileAtomic } from './write.js';
@@ -162,17 +162,25 @@ function parseConfig(text: string, label: string): ScenarioConfig {
   }
   const int = (k: string, min: number) => {
     const v = o[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) issues.push({ file: label, column: k, expected: `must be an integer >= ${min}`, received: JSON.stringify(v) });
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) issues.push({ file: label, column: k, expected: `must be an integer >= ${min}`, received: jsonValueText(v) });
     return v as number;
   };
+  if (o.version !== 1) issues.push({ file: label, column: 'version', expected: 'must be 1 (this version of anyopt reads scenario format 1)', received: JSON.stringify(o.version) });
   int('seed', 0);
   int('operatorAsn', 1);
   const knobs = { ...DEFAULT_KNOBS } as TwinKnobs;
-  const k = (o.knobs ?? {}) as Record<string, unknown>;
+  // Knobs left out take their defaults; an unknown one is an error (a typo must not leave a knob at its default unnoticed).
+  if (o.knobs !== undefined && (typeof o.knobs !== 'object' || o.knobs === null || Array.isArray(o.knobs))) {
+    issues.push({ file: label, column: 'knobs', expected: 'must be an object of knob values', received: JSON.stringify(o.knobs) });
+  }
+  const k = (typeof o.knobs === 'object' && o.knobs !== null ? o.knobs : {}) as Record<string, unknown>;
+  for (const key of Object.keys(k)) {
+    if (!(KNOB_KEYS as string[]).includes(key)) issues.push({ file: label, column: `knobs.${key}`, expected: `must be one of the knobs (${KNOB_KEYS.join(', ')})`, received: key });
+  }
   for (const key of KNOB_KEYS) {
     if (k[key] === undefined) continue;
     const v = k[key];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) issues.push({ file: label, column: `knobs.${key}`, expected: 'must be a number >= 0', received: JSON.stringify(v) });
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) issues.push({ file: label, column: `knobs.${key}`, expected: 'must be a number >= 0', received: jsonValueText(v) });
     else knobs[key] = v;
   }
   for (const share of ['preferOldestShare', 'unresponsiveShare', 'probeLoss', 'sitePeerShare', 'primaryProviderShare'] as const) {
@@ -194,6 +202,7 @@ export async function readScenario(dir: string, labelDir = dir): Promise<Scenari
     if (e.code === 'ENOENT') {
       throw InputError.single({ file: labelDir, expected: `must be a scenario folder with ${SCENARIO_FILES.config} (create one with \`anyopt sim init --out ${labelDir}\`)` });
     }
+    if (e.code === 'ENOTDIR') throw InputError.single({ file: labelDir, expected: 'must be a scenario folder (`anyopt sim init --out FOLDER`), not a file' });
     throw wrapReadError(err, l(SCENARIO_FILES.config));
   }
   const config = parseConfig(configText, l(SCENARIO_FILES.config));

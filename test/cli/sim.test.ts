@@ -44,6 +44,21 @@ describe('anyopt sim (in-process)', () => {
     const n = await runInProcess(['sim', 'catchment', '--scenario', 'no-targets', '--announce', 'ams,nrt'], { cwd: dir });
     expect(n.code).toBe(2);
     expect(n.stderr).toContain('none of the 400 targets is in an AS with a PoP in the topology');
+    // A file given as the scenario folder.
+    const f = await runInProcess(['sim', 'catchment', '--scenario', 'scen/sites.csv', '--announce', 'ams'], { cwd: dir });
+    expect(f.code).toBe(2);
+    expect(f.stderr).toBe('error: scen/sites.csv: must be a scenario folder (`anyopt sim init --out FOLDER`), not a file\n');
+    // scenario.json: a mistyped knob, a knobs that is not an object, an unknown version.
+    for (const [name, edit, msg] of [
+      ['typo-knob', (c: Record<string, unknown>) => ({ ...c, knobs: { ...(c.knobs as object), probeLos: 0.5 } }), 'column "knobs.probeLos" must be one of the knobs ('],
+      ['knobs-array', (c: Record<string, unknown>) => ({ ...c, knobs: [] }), 'column "knobs" must be an object of knob values'],
+      ['version-9', (c: Record<string, unknown>) => ({ ...c, version: 9 }), 'column "version" must be 1'],
+    ] as const) {
+      copy(name, 'scenario.json', (t) => JSON.stringify(edit(JSON.parse(t))));
+      const c = await runInProcess(['sim', 'catchment', '--scenario', name, '--announce', 'ams,nrt'], { cwd: dir });
+      expect(c.code, name).toBe(2);
+      expect(c.stderr).toContain(msg);
+    }
   });
 
   it('catchment prints target,site,rtt_ms for every target, in the order of targets.csv', async () => {

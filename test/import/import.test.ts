@@ -69,6 +69,12 @@ describe('anyopt import: files that must not turn into silent rows', () => {
     }
   });
 
+  it('says a folder given as the replies file is a folder', async () => {
+    const r = await runInProcess(['import', 'manycastr', '.', '--targets', join(fx, 'targets.csv')], { cwd: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: Expected the mapper's output file, got the folder `.`\n");
+  });
+
   it('rejects --targets prefixes that are malformed or have host bits set, with line and value', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'targets.csv'), 'target,prefix\n1.0.0.1,abc\n1.0.4.1,1.0.0.0/33\n1.1.1.1,1.0.0.5/24\n');

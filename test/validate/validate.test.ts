@@ -33,6 +33,14 @@ describe('anyopt validate', () => {
     expect(r.stdout).toContain('maxMeanMs,pass,12.571,20,');
   });
 
+  it('names a number too large for JSON as such, not as null', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'p.json'), '{"maxMeanMs":1e999}');
+    const r = await validate('plan-good.json', join(dir, 'p.json'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('column "maxMeanMs" must be a number >= 0, got "Infinity (a number out of range)"');
+  });
+
   it('refuses mustNotAnnounce naming a site the model does not have (a typo would turn the rule off)', async () => {
     const r = await validate('plan-good.json', policyFile({ mustNotAnnounce: ['xyz'] }));
     expect(r.code).toBe(2);

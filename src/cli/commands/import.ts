@@ -4,6 +4,7 @@
  * observation rows in src/import/catchment.ts.
  */
 import { basename } from 'node:path';
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import { numberOption, pathOption } from '../options.js';
@@ -57,6 +58,7 @@ Examples:
         if (format !== 'verfploeter' && format !== 'manycastr') throw new UsageError(`Expected the format to be one of verfploeter, manycastr, got \`${format}\``);
         if (flags.json && flags.out === undefined) throw new UsageError('`--json` prints the summary on stdout; give `--out` for the rows');
         const maxBad = numberOption('--max-bad', flags.maxBad, { min: 0, max: 1 });
+        if (statSync(pathOption(ctx.cwd, file), { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`Expected the mapper's output file, got the folder \`${file}\``);
         const experiment = flags.experiment ?? basename(file).replace(/(\.csv)?(\.gz)?$/i, '').replace(/[^A-Za-z0-9._:-]/g, '_');
         if (!/^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(experiment)) throw new UsageError(`Expected \`--experiment\` to be an id of letters, digits, ".", "_", ":" or "-", got \`${experiment}\``);
         let announced: string[] | undefined;

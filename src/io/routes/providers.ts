@@ -7,7 +7,7 @@ import { parseIPv4, parseIPv6 } from '../../routes/addr.js';
 import { DEFAULT_POLICY, type Policy, type ProviderSpec } from '../../routes/model.js';
 import { col, failOnIssues, INVALID, readTable, type Column } from '../csv.js';
 import { readJsonFile } from '../open.js';
-import { InputError, IssueList } from '../issues.js';
+import { InputError, IssueList, jsonValueText } from '../issues.js';
 
 const ipColumn: Column<string> = {
   expected: 'must be an IPv4 or IPv6 address',
@@ -102,7 +102,7 @@ export function parsePolicy(raw: unknown, label: string): Policy {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw InputError.single({ file: label, expected: 'must be a JSON object', received: JSON.stringify(raw) });
   const num = (key: string, v: unknown, min: number, max = Infinity): number | undefined => {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-      issues.add({ file: label, column: key, expected: `must be a number${max === Infinity ? ` >= ${min}` : ` in [${min}, ${max}]`}`, received: JSON.stringify(v) });
+      issues.add({ file: label, column: key, expected: `must be a number${max === Infinity ? ` >= ${min}` : ` in [${min}, ${max}]`}`, received: jsonValueText(v) });
       return undefined;
     }
     return v;
@@ -110,7 +110,7 @@ export function parsePolicy(raw: unknown, label: string): Policy {
   for (const [key, v] of Object.entries(raw as Record<string, unknown>)) {
     if (key === 'weights') {
       if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-        issues.add({ file: label, column: 'weights', expected: 'must be an object with rtt_ms, loss_pct, jitter_ms, usd', received: JSON.stringify(v) });
+        issues.add({ file: label, column: 'weights', expected: 'must be an object with rtt_ms, loss_pct, jitter_ms, usd', received: jsonValueText(v) });
         continue;
       }
       for (const [wk, wv] of Object.entries(v as Record<string, unknown>)) {
