@@ -167,7 +167,7 @@ export class RunJournal {
    * `resume`, an existing journal is refused rather than overwritten: it may
    * hold hours of measurements.
    */
-  static async open(out: string, meta: JournalMeta, opts: { resume: boolean; label?: string }): Promise<RunJournal> {
+  static async open(out: string, meta: JournalMeta, opts: { resume: boolean; label?: string; onNote?: (note: string) => void }): Promise<RunJournal> {
     const p = journalPaths(out);
     const label = opts.label ?? out;
     await mkdir(dirname(out), { recursive: true });
@@ -178,7 +178,8 @@ export class RunJournal {
       );
     }
     if (haveIndex) {
-      const { entries, size } = await RunJournal.load(p.index, p.rows, meta, label);
+      const { entries, size, damage } = await RunJournal.load(p.index, p.rows, meta, label);
+      if (damage) opts.onNote?.(damage);
       const rowsFd = await open(p.rows, 'r+');
       await rowsFd.truncate(size);
       const indexFd = await open(p.index, 'r+');
@@ -200,7 +201,7 @@ export class RunJournal {
     return new RunJournal(out, rowsFd, indexFd, Buffer.byteLength(OBSERVATIONS_HEADER), []);
   }
 
-  private static async load(indexPath: string, rowsPath: string, meta: JournalMeta, label: string): Promise<{ entries: JournalEntry[]; size: number }> {
+  private static async load(indexPath: string, rowsPath: string, meta: JournalMeta, label: string): Promise<{ entries: JournalEntry[]; size: number; damage?: string }> {
     const text = await readFile(indexPath, 'utf8');
     const lines = text.split('\n');
     // A line without its newline was torn by a kill: ignore it.
@@ -234,7 +235,8 @@ export class RunJournal {
     }
     const entries: JournalEntry[] = [];
     let size = Buffer.byteLength(OBSERVATIONS_HEADER);
-    for (let i = 1; i < lines.length; i++) {
+    let i = 1;
+    for (; i < lines.length; i++) {
       if (lines[i] === '') continue;
       let e: JournalEntry;
       try {
@@ -246,8 +248,14 @@ export class RunJournal {
       entries.push(e);
       size = e.end;
     }
-    void label;
-    return { entries, size };
+    // Only a torn last line is expected (dropped above); anything unreadable before the end means
+    // the journal or its rows were damaged, and every experiment from there on runs again.
+    const dropped = lines.slice(i).filter((l) => l !== '').length;
+    const damage =
+      dropped > 0
+        ? `${label}: journal line ${i + 1} of ${indexPath} is unreadable or points past the end of ${rowsPath}; ${dropped} journal entr${dropped === 1 ? 'y' : 'ies'} from there on are dropped and those experiments run again`
+        : undefined;
+    return { entries, size, damage };
   }
 
   get done(): Set<string> {

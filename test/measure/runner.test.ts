@@ -114,8 +114,8 @@ describe('run journal', () => {
   const campaign: Campaign = planCampaign(sites, { strategy: 'pairwise', spacingS: 1, settleS: 1 });
   const meta: JournalMeta = { format: 'anyopt-journal', version: 1, campaign: campaignDigest(campaign), targets: listDigest(targets), driver: 'fake', settings: {} };
 
-  async function runTo(out: string, opts: { resume: boolean; stopAfter?: number; m?: JournalMeta }): Promise<void> {
-    const journal = await RunJournal.open(out, opts.m ?? meta, { resume: opts.resume });
+  async function runTo(out: string, opts: { resume: boolean; stopAfter?: number; m?: JournalMeta; onNote?: (n: string) => void }): Promise<void> {
+    const journal = await RunJournal.open(out, opts.m ?? meta, { resume: opts.resume, onNote: opts.onNote });
     const clock = new VirtualClock();
     const siteIds = campaign.sites.map((s) => s.site);
     try {
@@ -152,6 +152,30 @@ describe('run journal', () => {
     expect(readFileSync(out, 'utf8')).toBe(full);
     const { table } = await readObservations(out);
     expect(table.rows).toBe(campaign.experiments.length * targets.length);
+  });
+
+  it('says so when a damaged journal makes experiments run again (a torn last line is silent)', async () => {
+    const dir = tempDir();
+    await runTo(join(dir, 'full.csv'), { resume: false });
+    const out = join(dir, 'obs.csv');
+    await runTo(out, { resume: false, stopAfter: 4 });
+    const p = journalPaths(out);
+    const lines = readFileSync(p.index, 'utf8').split('\n');
+    lines[2] = '{"experiment":"e002","end":'; // line 3 damaged, lines 4 and 5 intact
+    writeFileSync(p.index, lines.join('\n'));
+    const notes: string[] = [];
+    await runTo(out, { resume: true, onNote: (n) => notes.push(n) });
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain('journal line 3 of');
+    expect(notes[0]).toContain('3 journal entries from there on are dropped and those experiments run again');
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(dir, 'full.csv'), 'utf8'));
+    // A torn last line (a kill mid-write) is expected: no note.
+    const out2 = join(dir, 'obs2.csv');
+    await runTo(out2, { resume: false, stopAfter: 2 });
+    appendFileSync(journalPaths(out2).index, '{"experiment":"e003","en');
+    const quiet: string[] = [];
+    await runTo(out2, { resume: true, onNote: (n) => quiet.push(n) });
+    expect(quiet).toEqual([]);
   });
 
   it('refuses to overwrite an unfinished journal without --resume, and a changed campaign with it', async () => {

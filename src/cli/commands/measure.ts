@@ -228,7 +228,7 @@ Examples:
           driver: driverName,
           settings,
         };
-        const journal = await RunJournal.open(out, meta, { resume: Boolean(flags.resume) });
+        const journal = await RunJournal.open(out, meta, { resume: Boolean(flags.resume), onNote: (n) => ctx.stderr.write(`${ctx.color.yellow('warning:')} ${n}\n`) });
         const done = journal.done;
         const total = campaign.experiments.length;
         if (done.size > 0) ctx.stderr.write(`resuming: ${done.size} of ${total} experiments already done\n`);
