@@ -111,7 +111,18 @@ export async function readObservations(path: string, label = path): Promise<Read
   const tgt = new Growable((n) => new Uint32Array(n));
   const site = new Growable((n) => new Int16Array(n));
   const rtt = new Growable((n) => new Float32Array(n));
-  const rowLine = new Growable((n) => new Uint32Array(n));
+  // Line numbers of rows without an array per row: rows follow lines except where lines were
+  // skipped (comments, bad or repeated rows), so the row -> line map is kept at those breaks.
+  const breakRow: number[] = [0];
+  const breakLine: number[] = [0];
+  // Repeated (experiment, target) rows, found while reading when each experiment's rows are
+  // contiguous (as measure run and import write them): per target, the experiment and row of its
+  // last row. An experiment seen again after another began switches to the check after reading.
+  let lastExp = new Int32Array(1 << 16).fill(-1);
+  let lastRow = new Int32Array(1 << 16);
+  const finished = new Set<number>();
+  let currentExp = -1;
+  let contiguous = true;
   let header: string[] | undefined;
   let cols = { experiment: 0, announced: 1, target: 2, site: 3, rtt_ms: 4 };
   let records = 0;
@@ -219,12 +230,38 @@ export async function readObservations(path: string, label = path): Promise<Read
       t = targetIds.length;
       targetIndex.set(target, t);
       targetIds.push(target);
+      if (t === lastExp.length) {
+        const le = new Int32Array(t * 2).fill(-1);
+        le.set(lastExp);
+        lastExp = le;
+        const lr = new Int32Array(t * 2);
+        lr.set(lastRow);
+        lastRow = lr;
+      }
+    }
+    if (e !== currentExp) {
+      if (currentExp >= 0) finished.add(currentExp);
+      if (finished.has(e)) contiguous = false;
+      currentExp = e;
+    }
+    const row = exp.length;
+    if (contiguous) {
+      if (lastExp[t] === e) {
+        const j = lastRow[t];
+        if (!sameReply(site.data[j], rtt.data[j], s, r)) issues.add(repeatIssue(label, lineNo, lineOf(breakRow, breakLine, j), experiments[e].id, target, replyText(siteIds, site.data[j], rtt.data[j]), replyText(siteIds, s, r)));
+        continue; // read once
+      }
+      lastExp[t] = e;
+      lastRow[t] = row;
+    }
+    if (lineNo - row !== breakLine[breakLine.length - 1] - breakRow[breakRow.length - 1]) {
+      breakRow.push(row);
+      breakLine.push(lineNo);
     }
     exp.push(e);
     tgt.push(t);
     site.push(s);
     rtt.push(r);
-    rowLine.push(lineNo);
   }
   if (!header) throw InputError.single({ file: label, expected: 'must have a header line (experiment,announced,target,site,rtt_ms)' });
   const table: ObservationTable = {
@@ -237,18 +274,49 @@ export async function readObservations(path: string, label = path): Promise<Read
     site: site.trimmed(),
     rttMs: rtt.trimmed(),
   };
-  const drop = repeatedRows(table, rowLine.trimmed(), issues, label);
+  const drop = contiguous ? undefined : repeatedRows(table, (i) => lineOf(breakRow, breakLine, i), issues, label);
   return { table: drop ? withoutRows(table, drop) : table, issues, records };
 }
 
+/** The line of row i, from the breaks where rows stop following lines one to one. */
+function lineOf(breakRow: number[], breakLine: number[], i: number): number {
+  let lo = 0;
+  let hi = breakRow.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (breakRow[mid] <= i) lo = mid;
+    else hi = mid - 1;
+  }
+  return breakLine[lo] + (i - breakRow[lo]);
+}
+
+function sameReply(siteA: number, rttA: number, siteB: number, rttB: number): boolean {
+  return siteA === siteB && (rttA === rttB || (Number.isNaN(rttA) && Number.isNaN(rttB)));
+}
+
+function replyText(siteIds: readonly string[], s: number, r: number): string {
+  return s < 0 ? 'no reply' : `site ${siteIds[s]}, rtt_ms ${formatRtt(r)}`;
+}
+
+function repeatIssue(label: string, line: number, firstLine: number, experiment: string, target: string, first: string, again: string) {
+  return {
+    file: label,
+    line,
+    column: 'target',
+    expected: `must appear once in experiment "${experiment}": line ${firstLine} has it with ${first}`,
+    received: `${target} with ${again}`,
+  };
+}
+
 /**
- * Rows repeating an earlier row's (experiment, target). An identical repeat is
- * dropped silently (kept, it would count twice); a different reply is an issue
- * naming both lines, since which one is right cannot be told. Undefined when
- * there is none. Rows are grouped by experiment first (counting sort), so the
- * check needs one array per row and one per target, not a map of pairs.
+ * Rows repeating an earlier row's (experiment, target), for files whose experiments are not
+ * contiguous (the reader checks contiguous ones as it goes, with the same rules). An identical
+ * repeat is dropped silently (kept, it would count twice); a different reply is an issue naming
+ * both lines, since which one is right cannot be told. Undefined when there is none. Rows are
+ * grouped by experiment first (counting sort), so the check needs one array per row and one per
+ * target, not a map of pairs.
  */
-function repeatedRows(table: ObservationTable, line: Uint32Array, issues: IssueList, label: string): Uint8Array | undefined {
+function repeatedRows(table: ObservationTable, line: (row: number) => number, issues: IssueList, label: string): Uint8Array | undefined {
   const { rows, experiment, target, site, rttMs } = table;
   const E = table.experiments.length;
   const start = new Uint32Array(E + 1);
@@ -258,7 +326,6 @@ function repeatedRows(table: ObservationTable, line: Uint32Array, issues: IssueL
   const order = new Uint32Array(rows);
   for (let i = 0; i < rows; i++) order[next[experiment[i]]++] = i;
   const first = new Int32Array(table.targetIds.length).fill(-1);
-  const reply = (i: number) => (site[i] < 0 ? 'no reply' : `site ${table.siteIds[site[i]]}, rtt_ms ${formatRtt(rttMs[i])}`);
   let drop: Uint8Array | undefined;
   for (let e = 0; e < E; e++) {
     for (let k = start[e]; k < start[e + 1]; k++) {
@@ -270,15 +337,8 @@ function repeatedRows(table: ObservationTable, line: Uint32Array, issues: IssueL
       }
       drop ??= new Uint8Array(rows);
       drop[i] = 1;
-      const same = site[i] === site[j] && (rttMs[i] === rttMs[j] || (Number.isNaN(rttMs[i]) && Number.isNaN(rttMs[j])));
-      if (!same) {
-        issues.add({
-          file: label,
-          line: line[i],
-          column: 'target',
-          expected: `must appear once in experiment "${table.experiments[e].id}": line ${line[j]} has it with ${reply(j)}`,
-          received: `${table.targetIds[target[i]]} with ${reply(i)}`,
-        });
+      if (!sameReply(site[j], rttMs[j], site[i], rttMs[i])) {
+        issues.add(repeatIssue(label, line(i), line(j), table.experiments[e].id, table.targetIds[target[i]], replyText(table.siteIds, site[j], rttMs[j]), replyText(table.siteIds, site[i], rttMs[i])));
       }
     }
     for (let k = start[e]; k < start[e + 1]; k++) first[target[order[k]]] = -1;

@@ -79,6 +79,34 @@ describe('observations.csv', () => {
     expect(Array.from(table.site)).toEqual([0, 0, -1, -1]);
   });
 
+  it('checks repeats while reading when experiments are contiguous, and names the right lines either way', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'obs.csv');
+    const rows = [
+      'experiment,announced,target,site,rtt_ms',
+      '# a comment shifts the lines',
+      'e1,ams|lhr,t1,ams,10',
+      'e1,ams|lhr,t2,,',
+      'e1,ams|lhr,t1,ams,10', // identical repeat of line 3: dropped
+      'e1,ams|lhr,t3,xyz,1', // bad site
+      'e1,ams|lhr,t2,lhr,12', // conflicts with line 4
+      'e2,ams,t1,ams,9',
+      'e2,ams,t2,,',
+    ];
+    writeFileSync(path, rows.join('\n') + '\n');
+    const a = await readObservations(path, 'obs.csv');
+    expect(a.issues.items.map(formatIssue)).toEqual([
+      'obs.csv:6: column "site" must be one of the announced sites ams|lhr or empty (no reply), got "xyz"',
+      'obs.csv:7: column "target" must appear once in experiment "e1": line 4 has it with no reply, got "t2 with site lhr, rtt_ms 12"',
+    ]);
+    expect(a.table.rows).toBe(4);
+    expect(Array.from(a.table.target)).toEqual([0, 1, 0, 1]);
+    // e1 again after e2: the rest is checked after reading, with the same lines.
+    writeFileSync(path, [...rows, 'e1,ams|lhr,t1,lhr,11'].join('\n') + '\n');
+    const b = await readObservations(path, 'obs.csv');
+    expect(b.issues.items.map(formatIssue).slice(2)).toEqual(['obs.csv:10: column "target" must appear once in experiment "e1": line 3 has it with site ams, rtt_ms 10, got "t1 with site lhr, rtt_ms 11"']);
+  });
+
   it('skips a byte order mark before a leading comment', async () => {
     const dir = tempDir();
     const path = join(dir, 'obs.csv');
