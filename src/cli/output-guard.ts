@@ -5,14 +5,15 @@
  * campaign can run for hours) or as an internal error from the final rename, and so commands with
  * several outputs never write one and then fail on the next.
  *
- * Outputs are the options whose long name ends in `out` (`--out`, `--rtt-out`, `--inject-out`,
- * `--providers-out`), `--junit`, and `--dir`; every other option value and positional argument
- * that names an existing path is an input.
+ * Path options are those whose argument is `<file>`, `<files...>` or `<dir>`; of those, the ones
+ * in OUTPUT_FLAGS are outputs and the rest inputs, as are positional arguments that name a file.
+ * Only values given on the command line count (a default such as `--seed 1` is no path).
  */
 import { realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, relative, isAbsolute } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../io/issues.js';
+import { SCENARIO_FILES } from '../io/scenario.js';
 import { pathOption } from './options.js';
 
 interface PathArg {
@@ -22,7 +23,12 @@ interface PathArg {
   abs: string;
 }
 
-const isOutputFlag = (long: string) => /out$/.test(long) || long === '--junit' || long === '--dir';
+const OUTPUT_FLAGS = new Set(['--out', '--rtt-out', '--inject-out', '--providers-out', '--junit', '--dir']);
+
+/** The files a command writes into its `<dir>` output; inputs inside that folder under other names are safe. */
+const WRITES_IN_DIR: Record<string, readonly string[]> = {
+  'sim init': Object.values(SCENARIO_FILES),
+};
 
 function statOf(p: string): Stats | undefined {
   try {
@@ -33,12 +39,12 @@ function statOf(p: string): Stats | undefined {
 }
 
 /** The path with symlinks resolved as far as it exists (outputs usually do not exist yet). */
-function canonical(p: string): string {
+export function canonicalPath(p: string): string {
   try {
     return realpathSync(p);
   } catch {
     const parent = dirname(p);
-    return parent === p ? p : join(canonical(parent), basename(p));
+    return parent === p ? p : join(canonicalPath(parent), basename(p));
   }
 }
 
@@ -47,37 +53,64 @@ const inside = (dir: string, p: string) => {
   return r !== '' && !r.startsWith('..') && !isAbsolute(r);
 };
 
-export function checkOutputPaths(cmd: Command, cwd: string): void {
+const named = (input: PathArg) => (input.label ? `the input of \`${input.label}\`` : 'an input file');
+
+/** The path inputs of a command line (for commands that derive further outputs themselves). */
+export function pathInputs(cmd: Command, cwd: string): PathArg[] {
+  return collect(cmd, cwd).inputs;
+}
+
+function collect(cmd: Command, cwd: string): { inputs: PathArg[]; outputs: Array<PathArg & { dir: boolean }> } {
   const values = cmd.opts() as Record<string, unknown>;
   const outputs: Array<PathArg & { dir: boolean }> = [];
   const inputs: PathArg[] = [];
   for (const opt of cmd.options) {
     const long = opt.long;
-    if (!long) continue;
-    const v = values[opt.attributeName()];
+    if (!long || !/<(file|files\.\.\.|dir)>/.test(opt.flags)) continue;
+    const key = opt.attributeName();
+    if (cmd.getOptionValueSource(key) !== 'cli') continue;
+    const v = values[key];
     const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
     for (const value of list) {
       if (value === '' || value === '-') continue;
-      const abs = canonical(pathOption(cwd, value));
-      if (isOutputFlag(long)) outputs.push({ label: long, value, abs, dir: opt.flags.includes('<dir>') });
+      // The output itself is not resolved through a symlink: the final rename replaces the link, not its target.
+      const abs = OUTPUT_FLAGS.has(long) ? join(canonicalPath(dirname(pathOption(cwd, value))), basename(pathOption(cwd, value))) : canonicalPath(pathOption(cwd, value));
+      if (OUTPUT_FLAGS.has(long)) outputs.push({ label: long, value, abs, dir: opt.flags.includes('<dir>') });
       else if (statOf(abs)) inputs.push({ label: long, value, abs });
     }
   }
   for (const value of cmd.args) {
-    const abs = canonical(pathOption(cwd, value));
+    const abs = canonicalPath(pathOption(cwd, value));
     if (statOf(abs)?.isFile()) inputs.push({ label: '', value, abs });
   }
+  return { inputs, outputs };
+}
+
+/** An output file path against the inputs: not one of them, not an existing file inside an input folder. */
+export function checkOutputAgainstInputs(label: string, value: string, abs: string, inputs: readonly PathArg[]): void {
+  for (const input of inputs) {
+    if (input.abs === abs) throw new UsageError(`\`${label}\` ${value} is also ${named(input)}: writing it would replace the input; choose another path`);
+    if (inside(input.abs, abs) && statOf(input.abs)?.isDirectory() && statOf(abs)?.isFile()) {
+      throw new UsageError(`\`${label}\` ${value} would replace a file of the input folder ${input.value}${input.label ? ` (\`${input.label}\`)` : ''}; choose another path`);
+    }
+  }
+}
+
+export function checkOutputPaths(cmd: Command, cwd: string): void {
+  const { inputs, outputs } = collect(cmd, cwd);
+  const commandName = cmd.parent && cmd.parent.parent ? `${cmd.parent.name()} ${cmd.name()}` : cmd.name();
   for (const out of outputs) {
     const st = statOf(out.abs);
     if (out.dir && st && !st.isDirectory()) throw new UsageError(`\`${out.label}\` ${out.value} exists and is not a folder; expected a folder to write into`);
     if (!out.dir && st?.isDirectory()) throw new UsageError(`\`${out.label}\` ${out.value} is a folder; expected a file path`);
+    if (!out.dir) {
+      checkOutputAgainstInputs(out.label, out.value, out.abs, inputs);
+      continue;
+    }
+    const writes = WRITES_IN_DIR[commandName];
     for (const input of inputs) {
-      if (input.abs === out.abs) {
-        throw new UsageError(`\`${out.label}\` ${out.value} is also ${input.label ? `the input of \`${input.label}\`` : 'an input file'}: writing it would replace the input; choose another path`);
-      }
-      if (out.dir && inside(out.abs, input.abs)) {
-        throw new UsageError(`\`${out.label}\` ${out.value} holds the input ${input.value}${input.label ? ` (\`${input.label}\`)` : ''}, which writing the folder could replace; choose another folder`);
-      }
+      const hit = input.abs === out.abs || (inside(out.abs, input.abs) && (writes === undefined || (dirname(input.abs) === out.abs && writes.includes(basename(input.abs)))));
+      if (hit) throw new UsageError(`\`${out.label}\` ${out.value} holds the input ${input.value}${input.label ? ` (\`${input.label}\`)` : ''}, which writing the folder would replace; choose another folder`);
     }
   }
   for (let i = 0; i < outputs.length; i++) {

@@ -79,3 +79,32 @@ export function splitCsvLine(line: string): string[] {
 
 /** The issue for a line `readCsvFields` rejects. */
 export const UNCLOSED_QUOTE = 'must close every quoted field on its line (a closing " is missing)';
+
+/**
+ * The line of each row a reader kept, without an array per row: rows follow lines one to one
+ * except where lines were skipped (comments, bad or repeated rows), and only those breaks are kept.
+ */
+export class RowLines {
+  private readonly rows: number[] = [0];
+  private readonly lines: number[] = [0];
+
+  /** Row `row` (0-based, in order) came from line `line`. */
+  note(row: number, line: number): void {
+    const k = this.rows.length - 1;
+    if (line - row !== this.lines[k] - this.rows[k]) {
+      this.rows.push(row);
+      this.lines.push(line);
+    }
+  }
+
+  lineOf(row: number): number {
+    let lo = 0;
+    let hi = this.rows.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.rows[mid] <= row) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.lines[lo] + (row - this.rows[lo]);
+  }
+}

@@ -14,7 +14,7 @@
  * over 15,000 targets is 1.8 M rows).
  */
 import { IssueList, InputError } from './issues.js';
-import { readCsvFields, readLines, UNCLOSED_QUOTE } from './lines.js';
+import { readCsvFields, readLines, RowLines, UNCLOSED_QUOTE } from './lines.js';
 import { csvField } from './csv.js';
 
 export const OBSERVATIONS_HEADER = 'experiment,announced,target,site,rtt_ms\n';
@@ -58,10 +58,11 @@ export function formatObservationRows(
 ): string {
   const prefix = `${csvField(experimentId)},${csvField(announced.join('|'))},`;
   const sites = siteIds.map(csvField);
+  const targets = quotedIds(targetIds);
   let out = '';
   for (let t = from; t < to; t++) {
     const s = site[t];
-    const target = csvField(targetIds[t]);
+    const target = targets[t];
     out += s < 0 ? `${prefix}${target},,\n` : `${prefix}${target},${sites[s]},${formatRtt(rttMs[t])}\n`;
   }
   return out;
@@ -91,6 +92,17 @@ class Growable<T extends Uint32Array | Int16Array | Float32Array> {
   }
 }
 
+/** Target ids as CSV fields, quoted once per list rather than once per experiment. */
+const quoted = new WeakMap<readonly string[], string[]>();
+function quotedIds(ids: readonly string[]): string[] {
+  let q = quoted.get(ids);
+  if (!q || q.length !== ids.length) {
+    q = ids.map(csvField);
+    quoted.set(ids, q);
+  }
+  return q;
+}
+
 export interface ReadObservationsResult {
   table: ObservationTable;
   issues: IssueList;
@@ -111,10 +123,7 @@ export async function readObservations(path: string, label = path): Promise<Read
   const tgt = new Growable((n) => new Uint32Array(n));
   const site = new Growable((n) => new Int16Array(n));
   const rtt = new Growable((n) => new Float32Array(n));
-  // Line numbers of rows without an array per row: rows follow lines except where lines were
-  // skipped (comments, bad or repeated rows), so the row -> line map is kept at those breaks.
-  const breakRow: number[] = [0];
-  const breakLine: number[] = [0];
+  const rowLines = new RowLines();
   // Repeated (experiment, target) rows, found while reading when each experiment's rows are
   // contiguous (as measure run and import write them): per target, the experiment and row of its
   // last row. An experiment seen again after another began switches to the check after reading.
@@ -248,16 +257,13 @@ export async function readObservations(path: string, label = path): Promise<Read
     if (contiguous) {
       if (lastExp[t] === e) {
         const j = lastRow[t];
-        if (!sameReply(site.data[j], rtt.data[j], s, r)) issues.add(repeatIssue(label, lineNo, lineOf(breakRow, breakLine, j), experiments[e].id, target, replyText(siteIds, site.data[j], rtt.data[j]), replyText(siteIds, s, r)));
+        if (!sameReply(site.data[j], rtt.data[j], s, r)) issues.add(repeatIssue(label, lineNo, rowLines.lineOf(j), experiments[e].id, target, replyText(siteIds, site.data[j], rtt.data[j]), replyText(siteIds, s, r)));
         continue; // read once
       }
       lastExp[t] = e;
       lastRow[t] = row;
     }
-    if (lineNo - row !== breakLine[breakLine.length - 1] - breakRow[breakRow.length - 1]) {
-      breakRow.push(row);
-      breakLine.push(lineNo);
-    }
+    rowLines.note(row, lineNo);
     exp.push(e);
     tgt.push(t);
     site.push(s);
@@ -274,20 +280,8 @@ export async function readObservations(path: string, label = path): Promise<Read
     site: site.trimmed(),
     rttMs: rtt.trimmed(),
   };
-  const drop = contiguous ? undefined : repeatedRows(table, (i) => lineOf(breakRow, breakLine, i), issues, label);
+  const drop = contiguous ? undefined : repeatedRows(table, (i) => rowLines.lineOf(i), issues, label);
   return { table: drop ? withoutRows(table, drop) : table, issues, records };
-}
-
-/** The line of row i, from the breaks where rows stop following lines one to one. */
-function lineOf(breakRow: number[], breakLine: number[], i: number): number {
-  let lo = 0;
-  let hi = breakRow.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (breakRow[mid] <= i) lo = mid;
-    else hi = mid - 1;
-  }
-  return breakLine[lo] + (i - breakRow[lo]);
 }
 
 function sameReply(siteA: number, rttA: number, siteB: number, rttB: number): boolean {

@@ -16,7 +16,7 @@
  * shorter than its header is an issue.
  */
 import { IssueList, InputError } from './issues.js';
-import { readCsvFields, readLines, splitCsvLine, UNCLOSED_QUOTE } from './lines.js';
+import { readCsvFields, readLines, RowLines, splitCsvLine, UNCLOSED_QUOTE } from './lines.js';
 import { csvField, csvLine } from './csv.js';
 import { formatRtt } from './observations.js';
 import { ORDER_STATUSES, RTT_SOURCES, STATUS, emptyModel, type PreferenceModel, type OrderStatus, type RttSource } from '../orders/model.js';
@@ -156,7 +156,7 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
   const rttSite: number[] = [];
   const rttValue: number[] = [];
   const rttSourceOf: number[] = [];
-  const rttLine: number[] = [];
+  const rttLines = new RowLines();
   let rttRecords = 0;
   let lastTarget = '';
   let lastT: number | undefined;
@@ -204,11 +204,11 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
         issues.add({ file: rLabel, line: lineNo, column: 'source', expected: `must be one of ${RTT_SOURCES.join(', ')}`, received: sourceRaw });
         continue;
       }
+      rttLines.note(rttTarget.length, lineNo);
       rttTarget.push(t);
       rttSite.push(addSite(site));
       rttValue.push(rtt);
       rttSourceOf.push(source);
-      rttLine.push(lineNo);
     }
     if (!ridx) throw InputError.single({ file: rLabel, expected: 'must have a header line (target,site,rtt_ms,source)' });
   }
@@ -222,25 +222,26 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
     model.confidence[t] = r.confidence;
     model.orderSensitive[t] = r.sensitive;
   });
-  // A (target, site) listed twice: the same value is harmless, a different
-  // one is an issue naming both lines (the first is kept).
-  const firstRow = new Int32Array(model.rttMs.length);
+  // A (target, site) listed twice: the same value is harmless, a different one is an issue
+  // naming both lines (the first is kept). The first row is looked up only for the issues shown,
+  // so the check costs no memory per (target, site).
+  let conflicts = 0;
   for (let i = 0; i < rttTarget.length; i++) {
     const at = rttTarget[i] * S + rttSite[i];
     if (!Number.isNaN(model.rttMs[at])) {
-      const j = firstRow[at];
-      if (rttValue[i] !== rttValue[j] || rttSourceOf[i] !== rttSourceOf[j]) {
+      if (Math.fround(rttValue[i]) !== model.rttMs[at] || rttSourceOf[i] !== model.rttSource[at]) {
+        let j = -1;
+        if (++conflicts <= 100) for (let q = 0; q < i && j < 0; q++) if (rttTarget[q] === rttTarget[i] && rttSite[q] === rttSite[i]) j = q;
         issues.add({
           file: rLabel,
-          line: rttLine[i],
+          line: rttLines.lineOf(i),
           column: 'rtt_ms',
-          expected: `must match line ${rttLine[j]} for the same target and site (${model.targetIds[rttTarget[i]]} at ${model.siteIds[rttSite[i]]}: ${formatRtt(rttValue[j])}, ${RTT_SOURCES[rttSourceOf[j]]})`,
+          expected: `must match ${j >= 0 ? `line ${rttLines.lineOf(j)}` : 'an earlier line'} for the same target and site (${model.targetIds[rttTarget[i]]} at ${model.siteIds[rttSite[i]]}: ${formatRtt(model.rttMs[at])}, ${RTT_SOURCES[model.rttSource[at]]})`,
           received: `${formatRtt(rttValue[i])}, ${RTT_SOURCES[rttSourceOf[i]]}`,
         });
       }
       continue;
     }
-    firstRow[at] = i;
     model.rttMs[at] = rttValue[i];
     model.rttSource[at] = rttSourceOf[i];
   }

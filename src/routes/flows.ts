@@ -139,8 +139,10 @@ export function parseFlowTime(s: string): number {
     return Number.isFinite(v) ? v : NaN;
   }
   let t = s.trim();
-  // A date-time without a zone is UTC (Date.parse would read it in the machine's zone).
-  if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(t)) t = `${t.replace(' ', 'T')}Z`;
+  // A space may stand for the T (nfdump, Python's str(datetime)); a date-time without a zone is
+  // UTC (Date.parse would read it in the machine's zone).
+  if (/^\d{4}-\d{2}-\d{2} \d/.test(t)) t = t.replace(' ', 'T');
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(t)) t += 'Z';
   const ms = /^\d{4}-\d{2}-\d{2}T/.test(t) ? Date.parse(t) : NaN;
   return ms / 1000;
 }

@@ -327,7 +327,7 @@ async function solveWithHighs(inst: Instance, solver: Solver, integer: boolean, 
   } catch (err) {
     // The WebAssembly build aborts past 2 GB (about 200,000 prefixes x 8 providers as an LP).
     const fallback = solveLagrange(inst, opts);
-    fallback.notes.unshift(`HiGHS failed on ${problem.numCols.toLocaleString('en-US')} columns (${String((err as Error)?.message ?? err).slice(0, 80)}); solved with the Lagrangian method instead`);
+    fallback.notes.unshift(`HiGHS failed on ${problem.numCols.toLocaleString('en-US')} columns (${String((err as Error)?.message ?? err).slice(0, 240)}); solved with the Lagrangian method instead`);
     return fallback;
   }
   if (r.status === 'infeasible') return infeasible(inst, method, 'the model is infeasible: the traffic does not fit the usable capacity (headroom x capacity) with the routes available, or not within max_changes');

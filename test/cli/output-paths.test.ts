@@ -1,10 +1,11 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInProcess, tempDir } from '../helpers.js';
 
 const SMALL = resolve(__dirname, '../../fixtures/optimize/small');
 const IMPORT = resolve(__dirname, '../../fixtures/import');
+const SIM = resolve(__dirname, '../../fixtures/sim');
 
 /** A scratch folder holding copies of the small optimize fixture. */
 function scratch(): string {
@@ -53,7 +54,7 @@ describe('output paths are checked before a command runs', () => {
     expect(readFileSync(join(dir, 'file'), 'utf8')).toBe('keep\n');
   });
 
-  it('refuses an output folder that holds an input', async () => {
+  it('refuses an output folder that holds an input it would write over, and allows other files there', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'y'));
     writeFileSync(join(dir, 'y', 'topology.as-rel.txt'), '1|2|-1\n');
@@ -61,5 +62,42 @@ describe('output paths are checked before a command runs', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('`--out` y holds the input y/topology.as-rel.txt (`--as-rel`)');
     expect(readFileSync(join(dir, 'y', 'topology.as-rel.txt'), 'utf8')).toBe('1|2|-1\n');
+    // sim init writes its five files only: an as-rel file of another name in the folder is safe.
+    copyFileSync(join(SIM, 'tiny.as-rel.txt'), join(dir, 'y', 'tiny.as-rel.txt'));
+    const ok = await runInProcess(['sim', 'init', '--out', 'y', '--as-rel', 'y/tiny.as-rel.txt', '--sites', '3', '--providers', '2', '--targets', '50'], { cwd: dir });
+    expect(ok.code).toBe(0);
+  });
+
+  it('refuses an output that would replace a file of an input folder', async () => {
+    const dir = tempDir();
+    expect((await runInProcess(['sim', 'init', '--out', 'sc', '--sites', '3', '--providers', '2', '--targets', '50', '--ases', '100'], { cwd: dir })).code).toBe(0);
+    const before = readFileSync(join(dir, 'sc', 'targets.csv'), 'utf8');
+    const r = await runInProcess(['sim', 'catchment', '--scenario', 'sc', '--announce', 'ams', '--out', 'sc/targets.csv'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('`--out` sc/targets.csv would replace a file of the input folder sc (`--scenario`)');
+    expect(readFileSync(join(dir, 'sc', 'targets.csv'), 'utf8')).toBe(before);
+    // A new file in that folder is fine.
+    expect((await runInProcess(['sim', 'catchment', '--scenario', 'sc', '--announce', 'ams', '--out', 'sc/catchment.csv'], { cwd: dir })).code).toBe(0);
+  });
+
+  it('looks only at path options given on the command line, and a symlinked output replaces the link, not the input', async () => {
+    const dir = scratch();
+    // Folders named like option values or defaults (--time-limit 60, --k 2) are not paths.
+    mkdirSync(join(dir, '60'));
+    mkdirSync(join(dir, '2'));
+    expect((await runInProcess(['optimize', '--orders', 'orders.csv', '--rtt', 'rtt.csv', '--k', '2', '--out', 'plan.json'], { cwd: dir })).code).toBe(0);
+    const before = readFileSync(join(dir, 'orders.csv'), 'utf8');
+    symlinkSync(join(dir, 'orders.csv'), join(dir, 'link.json'));
+    const r = await runInProcess(['optimize', '--orders', 'orders.csv', '--rtt', 'rtt.csv', '--out', 'link.json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'orders.csv'), 'utf8')).toBe(before);
+    expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(false);
+  });
+
+  it('validate: --json with --out - is refused (stdout cannot carry both)', async () => {
+    const dir = scratch();
+    const r = await runInProcess(['validate', '--plan', 'plan-good.json', '--orders', 'orders.csv', '--rtt', 'rtt.csv', '--policy', 'policy.json', '--json', '--out', '-'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('`--json` prints the results on stdout, so the CSV needs `--out FILE` (not `-`)');
   });
 });

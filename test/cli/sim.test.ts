@@ -34,7 +34,11 @@ describe('anyopt sim (in-process)', () => {
     copy('dead-site', 'sites.csv', (t) => t.replace(/^(ams,[^,]*,[^,]*,[^,]*,[^,]*,)\d+,/m, '$1999999,'));
     const r = await runInProcess(['sim', 'catchment', '--scenario', 'dead-site', '--announce', 'ams,nrt'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('scenario dead-site: site ams: provider AS999999 is not in the topology; the site cannot announce');
+    expect(r.stderr).toContain('scenario dead-site: site ams cannot announce: its provider AS is not in the topology');
+    // A dead site nobody announces is only a note.
+    const other = await runInProcess(['sim', 'catchment', '--scenario', 'dead-site', '--announce', 'lax,nrt'], { cwd: dir });
+    expect(other.code).toBe(0);
+    expect(other.stderr).toContain('note: scenario dead-site: site ams could not announce (provider AS not in the topology); not used here');
     // sim stats still describes it, with the problem as a note.
     const st = await runInProcess(['sim', 'stats', '--scenario', 'dead-site'], { cwd: dir });
     expect(st.code).toBe(0);

@@ -175,6 +175,9 @@ describe('flow times without a zone', () => {
       expect(parseFlowTime('2023-11-14T22:15:01Z')).toBe(utc);
       expect(parseFlowTime('2023-11-14T23:15:01+01:00')).toBe(utc);
       expect(parseFlowTime('1700000101')).toBe(1700000101);
+      // Python's str(datetime) with microseconds and a zone.
+      expect(parseFlowTime('2023-11-14 22:15:01.000000+00:00')).toBe(utc);
+      expect(parseFlowTime('2023-11-14 23:15:01.500000+01:00')).toBe(utc + 0.5);
     } finally {
       if (before === undefined) delete process.env.TZ;
       else process.env.TZ = before;

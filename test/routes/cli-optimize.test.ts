@@ -57,6 +57,14 @@ describe('anyopt routes optimize', () => {
     expect(existsSync(join(dir, 'plan.csv'))).toBe(false);
   });
 
+  it('checks the default --inject-out path like a given output (it must not overwrite --providers-out)', async () => {
+    const dir = tempDir();
+    const r = await runInProcess([...BASE, '--current', 'current.csv', '--inject', 'exabgp', '--out', join(dir, 'plan.csv'), '--providers-out', join(dir, 'plan.csv.exabgp')], { cwd: FIX });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is the default `--inject-out` path: one would overwrite the other');
+    expect(existsSync(join(dir, 'plan.csv'))).toBe(false);
+  });
+
   it('exits 1 without a plan when the traffic cannot fit the capacity', async () => {
     const dir = tempDir();
     const r = await runInProcess([...BASE, '--headroom', '0.2', '--out', join(dir, 'plan.csv')], { cwd: FIX });

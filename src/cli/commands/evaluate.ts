@@ -9,7 +9,7 @@ import { readPreferenceModel } from '../../io/orders.js';
 import { failOnIssues } from '../../io/csv.js';
 import { UsageError } from '../../io/issues.js';
 import { computeCatchment } from '../../sim/index.js';
-import { loadTwin } from '../scenario.js';
+import { checkTwin, loadTwin } from '../scenario.js';
 import { evaluateAgainstTwin, type EvaluationReport } from '../../evaluate/evaluate.js';
 import { intOption, numberOption, pathOption, requiredOption } from '../options.js';
 import { printJson, withCsvSink } from '../output.js';
@@ -71,6 +71,7 @@ Example:
         );
         failOnIssues(issues);
         const { scenario, twin } = await loadTwin(ctx, scenarioDir);
+        checkTwin(ctx, twin, scenarioDir, model.siteIds);
         const unknownSites = model.siteIds.filter((s) => !twin.siteIds.includes(s));
         if (unknownSites.length > 0) throw new UsageError(`${ordersFile} names sites the scenario ${scenarioDir} does not have: ${unknownSites.join(', ')}`);
         const twinTargets = new Set(twin.targetIds);

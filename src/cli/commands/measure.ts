@@ -36,9 +36,9 @@ interface PlanFlags {
 }
 
 /** The anycast prefix goes into announce commands: a typo must stop here, not at the router. */
-function checkPrefix(text: string): void {
+function checkPrefix(text: string, from = '`--prefix`'): void {
   const p = parsePrefix(text);
-  if (typeof p === 'string') throw new UsageError(`Expected \`--prefix\` to be an IPv4 or IPv6 prefix such as 192.0.2.0/24 (${p}), got \`${text}\``);
+  if (typeof p === 'string') throw new UsageError(`Expected ${from} to be an IPv4 or IPv6 prefix such as 192.0.2.0/24 (${p}), got \`${text}\``);
 }
 
 export function registerMeasure(program: Command, host: CommandHost): void {
@@ -179,7 +179,7 @@ Examples:
         if (driverName === 'sim') {
           const scenarioDir = requiredOption('--scenario', flags.scenario);
           const seed = intOption('--seed', flags.seed, { min: 0 });
-          const sim = await loadSim(ctx, pathOption(ctx.cwd, scenarioDir), scenarioDir);
+          const sim = await loadSim(ctx, pathOption(ctx.cwd, scenarioDir), scenarioDir, campaign.sites.map((x) => x.site));
           // Input mismatches are usage errors (exit 2), found before any experiment runs.
           const simSites = new Set(sim.twin.siteIds);
           const noSite = campaign.sites.map((s) => s.site).filter((s) => !simSites.has(s));
@@ -199,6 +199,7 @@ Examples:
         } else {
           if (!targets) throw new UsageError('Missing required option `--targets` (the exec driver needs the target list)');
           if (flags.prefix !== undefined) checkPrefix(flags.prefix);
+          else if (campaign.prefix !== undefined) checkPrefix(campaign.prefix, `the prefix of ${campaignPath}`);
           const prefix = flags.prefix ?? campaign.prefix;
           if (prefix !== undefined) campaign.prefix = prefix;
           const siteMap = flags.siteMap ? await readSiteMap(pathOption(ctx.cwd, flags.siteMap), flags.siteMap) : undefined;
@@ -312,9 +313,9 @@ Examples:
 }
 
 /** The twin, loaded lazily (only the sim driver needs it). */
-async function loadSim(ctx: CliContext, dir: string, label: string): Promise<SimTwinApi<Twin>> {
+async function loadSim(ctx: CliContext, dir: string, label: string, used: readonly string[]): Promise<SimTwinApi<Twin>> {
   const [sim, io, check] = await Promise.all([import('../../sim/index.js'), import('../../io/scenario.js'), import('../scenario.js')]);
   const twin = sim.buildTwin(await io.readScenario(dir, label));
-  check.checkTwin(ctx, twin, label);
+  check.checkTwin(ctx, twin, label, used);
   return { twin, computeCatchment: sim.computeCatchment, probeCatchment: sim.probeCatchment };
 }

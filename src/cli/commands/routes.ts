@@ -5,7 +5,7 @@
  * Parses flags, reads through src/io/routes, calls src/routes, renders.
  */
 import type { Command } from 'commander';
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { loadSolver } from '../../solver/solver.js';
 import { csvLine } from '../../io/csv.js';
 import { formatIssues, InputError, UsageError, type InputIssue } from '../../io/issues.js';
@@ -22,6 +22,7 @@ import type { CliContext } from '../context.js';
 import type { CommandHost } from '../host.js';
 import { choiceOption, intOption, numberOption, pathOption, requiredOption } from '../options.js';
 import { printJson, withCsvSink, writeTextOutput } from '../output.js';
+import { canonicalPath, checkOutputAgainstInputs, pathInputs } from '../output-guard.js';
 import { fmt, table } from '../render.js';
 
 const fileArg = (ctx: CliContext, p: string): FileArg => ({ path: pathOption(ctx.cwd, p), label: p });
@@ -166,7 +167,7 @@ Examples:
       '\nExample:\n  $ anyopt routes optimize --routes rib-a.txt rib-b.txt --providers providers.csv --traffic traffic.csv \\\n      --performance perf.csv --current current.csv --inject exabgp --out plan.csv\n',
     )
     .action(
-      host.action(async (o: Record<string, string | string[] | boolean | undefined>) => {
+      host.action(async (o: Record<string, string | string[] | boolean | undefined>, cmd: Command) => {
         const s = (k: string) => o[k] as string | undefined;
         const method = choiceOption<Method>('--method', s('method'), ['auto', 'milp', 'lp', 'lagrange'], 'auto');
         const inject = s('inject') === undefined ? undefined : choiceOption<InjectTarget>('--inject', s('inject'), ['gobgp', 'exabgp', 'bird'], 'gobgp');
@@ -178,6 +179,14 @@ Examples:
         if (inject && injectOut === undefined) {
           if (out === undefined || out === '-') throw new UsageError('`--inject` needs `--inject-out FILE` when the plan goes to stdout');
           injectOut = `${out}.${inject === 'bird' ? 'bird.conf' : inject}`;
+          // The derived path gets the checks every given output had before the command ran.
+          const label = '--inject-out (default: --out with its extension added)';
+          const at = (p: string) => join(canonicalPath(dirname(pathOption(ctx.cwd, p))), basename(p));
+          checkOutputAgainstInputs(label, injectOut, at(injectOut), pathInputs(cmd, ctx.cwd));
+          const providersOut = s('providersOut');
+          if (providersOut !== undefined && providersOut !== '-' && at(providersOut) === at(injectOut)) {
+            throw new UsageError(`\`--providers-out\` ${providersOut} is the default \`--inject-out\` path: one would overwrite the other; give \`--inject-out FILE\``);
+          }
         }
         let policy: Policy = s('policy') ? await readPolicy(pathOption(ctx.cwd, s('policy')!), s('policy')!) : parsePolicy({}, 'defaults');
         if (s('maxChanges') !== undefined) policy = { ...policy, max_changes: intOption('--max-changes', s('maxChanges'), { min: 0 }) };

@@ -30,7 +30,7 @@ import { intOption, listOption, pathOption, requiredOption } from '../options.js
 import { printJson, withCsvSink } from '../output.js';
 import { startProgress } from '../progress.js';
 import { fmt, pct, table } from '../render.js';
-import { loadTwin } from '../scenario.js';
+import { checkTwin, loadTwin } from '../scenario.js';
 
 interface InitOptions {
   out?: string;
@@ -207,6 +207,7 @@ async function simCatchment(ctx: CliContext, opts: CatchmentOptions): Promise<nu
   const dir = requiredOption('--scenario', opts.scenario);
   const { twin } = await loadTwin(ctx, dir);
   const sites = checkAnnounce(twin, opts.announce);
+  checkTwin(ctx, twin, dir, sites);
   const prepend = parsePrepend(opts.prepend, sites);
   const explain = opts.explain ?? [];
   const targetIndex = new Map(twin.targetIds.map((t, i) => [t, i]));
@@ -289,7 +290,7 @@ function printCatchmentSummary(ctx: CliContext, s: CatchmentSummary): void {
 
 async function simStats(ctx: CliContext, opts: { scenario?: string; json?: boolean }): Promise<number> {
   const dir = requiredOption('--scenario', opts.scenario);
-  const { scenario, twin } = await loadTwin(ctx, dir, { check: false });
+  const { scenario, twin } = await loadTwin(ctx, dir);
   const bar = startProgress(ctx, 'catchments', statsWork(twin));
   const st = scenarioStats(twin, (d) => bar.update(d));
   bar.stop();

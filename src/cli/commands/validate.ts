@@ -57,6 +57,7 @@ policy.json, every rule optional:
     .action(
       host.action(async (opts: Record<string, string | boolean | undefined>) => {
         const planPath = requiredOption('--plan', opts.plan as string | undefined);
+        if (opts.json && opts.out === '-') throw new UsageError('`--json` prints the results on stdout, so the CSV needs `--out FILE` (not `-`)');
         const policyPath = requiredOption('--policy', opts.policy as string | undefined);
         const worst = intOption('--worst', opts.worst as string | undefined, { min: 0, default: 5 });
         const policy = await readPolicy(pathOption(ctx.cwd, policyPath), policyPath);
