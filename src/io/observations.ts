@@ -16,6 +16,7 @@
 import { IssueList, InputError } from './issues.js';
 import { readCsvFields, readLines, RowLines, UNCLOSED_QUOTE } from './lines.js';
 import { csvField } from './csv.js';
+import { Growable } from '../util/growable.js';
 
 export const OBSERVATIONS_HEADER = 'experiment,announced,target,site,rtt_ms\n';
 
@@ -71,25 +72,6 @@ export function formatObservationRows(
 /** RTTs are written with 0.01 ms resolution (probes do not resolve better). */
 export function formatRtt(ms: number): string {
   return (Math.round(ms * 100) / 100).toString();
-}
-
-class Growable<T extends Uint32Array | Int16Array | Float32Array> {
-  data: T;
-  length = 0;
-  constructor(private readonly make: (n: number) => T) {
-    this.data = make(1 << 16);
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = this.make(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  trimmed(): T {
-    return this.data.subarray(0, this.length) as T;
-  }
 }
 
 /** Target ids as CSV fields, quoted once per list rather than once per experiment. */

@@ -18,6 +18,7 @@
 import { IssueList, InputError } from './issues.js';
 import { readCsvFields, readLines, RowLines, splitCsvLine, UNCLOSED_QUOTE } from './lines.js';
 import { csvField, csvLine } from './csv.js';
+import { Growable } from '../util/growable.js';
 import { formatRtt } from './observations.js';
 import { ORDER_STATUSES, RTT_SOURCES, STATUS, emptyModel, type PreferenceModel, type OrderStatus, type RttSource } from '../orders/model.js';
 import type { CsvSink } from '../cli/output.js';
@@ -151,11 +152,11 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
 
   // Sites only seen in rtt.csv or the announce order still belong to the model.
   for (const s of announceOrder) addSite(s);
-  // Parallel arrays (no object per row: rtt.csv has T x S lines).
-  const rttTarget: number[] = [];
-  const rttSite: number[] = [];
-  const rttValue: number[] = [];
-  const rttSourceOf: number[] = [];
+  // Typed columns (no object or JS number per row: rtt.csv has T x S lines).
+  const rttTargetCol = new Growable((n) => new Uint32Array(n));
+  const rttSiteCol = new Growable((n) => new Uint16Array(n));
+  const rttValueCol = new Growable((n) => new Float32Array(n));
+  const rttSourceCol = new Growable((n) => new Uint8Array(n));
   const rttLines = new RowLines();
   let rttRecords = 0;
   let lastTarget = '';
@@ -204,11 +205,11 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
         issues.add({ file: rLabel, line: lineNo, column: 'source', expected: `must be one of ${RTT_SOURCES.join(', ')}`, received: sourceRaw });
         continue;
       }
-      rttLines.note(rttTarget.length, lineNo);
-      rttTarget.push(t);
-      rttSite.push(addSite(site));
-      rttValue.push(rtt);
-      rttSourceOf.push(source);
+      rttLines.note(rttTargetCol.length, lineNo);
+      rttTargetCol.push(t);
+      rttSiteCol.push(addSite(site));
+      rttValueCol.push(rtt);
+      rttSourceCol.push(source);
     }
     if (!ridx) throw InputError.single({ file: rLabel, expected: 'must have a header line (target,site,rtt_ms,source)' });
   }
@@ -226,10 +227,14 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
   // naming both lines (the first is kept). The first row is looked up only for the issues shown,
   // so the check costs no memory per (target, site).
   let conflicts = 0;
+  const rttTarget = rttTargetCol.trimmed();
+  const rttSite = rttSiteCol.trimmed();
+  const rttValue = rttValueCol.trimmed();
+  const rttSourceOf = rttSourceCol.trimmed();
   for (let i = 0; i < rttTarget.length; i++) {
     const at = rttTarget[i] * S + rttSite[i];
     if (!Number.isNaN(model.rttMs[at])) {
-      if (Math.fround(rttValue[i]) !== model.rttMs[at] || rttSourceOf[i] !== model.rttSource[at]) {
+      if (rttValue[i] !== model.rttMs[at] || rttSourceOf[i] !== model.rttSource[at]) {
         let j = -1;
         if (++conflicts <= 100) for (let q = 0; q < i && j < 0; q++) if (rttTarget[q] === rttTarget[i] && rttSite[q] === rttSite[i]) j = q;
         issues.add({
