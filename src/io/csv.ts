@@ -8,7 +8,7 @@
  */
 import { parse } from 'csv-parse';
 import { IssueList, InputError, type InputIssue } from './issues.js';
-import { readLines, readCsvFields, UNCLOSED_QUOTE } from './lines.js';
+import { forEachLine, readCsvFields, UNCLOSED_QUOTE } from './lines.js';
 import { openInput, pipeInto, wrapReadError } from './open.js';
 
 export { openInput, wrapReadError };
@@ -217,10 +217,10 @@ export function csvLine(fields: ReadonlyArray<string | number | undefined | null
  */
 export async function readTableFast<R>(path: string, columns: Columns<R>, opts: { label?: string } = {}): Promise<ReadTableResult<R>> {
   const table = new TableBuilder(columns, opts.label ?? path);
-  for await (const [line, lineNo] of readLines(path, opts.label ?? path)) {
-    if (line === '' || line.startsWith('#')) continue;
+  await forEachLine(path, opts.label ?? path, (line, lineNo) => {
+    if (line === '' || line.startsWith('#')) return;
     table.add(readCsvFields(line), lineNo, line);
-  }
+  });
   return table.result();
 }
 

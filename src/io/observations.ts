@@ -14,7 +14,7 @@
  * over 15,000 targets is 1.8 M rows).
  */
 import { IssueList, InputError } from './issues.js';
-import { readCsvFields, readLines, RowLines, UNCLOSED_QUOTE } from './lines.js';
+import { forEachLine, readCsvFields, RowLines, UNCLOSED_QUOTE } from './lines.js';
 import { csvField } from './csv.js';
 import { Growable } from '../util/growable.js';
 
@@ -118,14 +118,14 @@ export async function readObservations(path: string, label = path): Promise<Read
   let cols = { experiment: 0, announced: 1, target: 2, site: 3, rtt_ms: 4 };
   let records = 0;
 
-  for await (const [line, lineNo] of readLines(path, label)) {
-    if (line === '' || line.startsWith('#')) continue;
+  await forEachLine(path, label, (line, lineNo) => {
+    if (line === '' || line.startsWith('#')) return;
     const f = readCsvFields(line);
     if (f === undefined) {
       if (!header) throw InputError.single({ file: label, line: lineNo, expected: UNCLOSED_QUOTE, received: line });
       records++;
       issues.add({ file: label, line: lineNo, expected: UNCLOSED_QUOTE, received: line });
-      continue;
+      return;
     }
     if (!header) {
       header = f.map((h) => h.trim());
@@ -145,12 +145,12 @@ export async function readObservations(path: string, label = path): Promise<Read
         site: header.indexOf('site'),
         rtt_ms: header.indexOf('rtt_ms'),
       };
-      continue;
+      return;
     }
     records++;
     if (f.length < header.length) {
       issues.add({ file: label, line: lineNo, expected: `must have ${header.length} fields like the header (an empty site and rtt_ms are written ",,")`, received: line });
-      continue;
+      return;
     }
     const id = (f[cols.experiment] ?? '').trim();
     const announcedRaw = (f[cols.announced] ?? '').trim();
@@ -159,22 +159,22 @@ export async function readObservations(path: string, label = path): Promise<Read
     const rttRaw = (f[cols.rtt_ms] ?? '').trim();
     if (id === '') {
       issues.add({ file: label, line: lineNo, column: 'experiment', expected: 'must be a non-empty experiment id', received: id });
-      continue;
+      return;
     }
     if (target === '') {
       issues.add({ file: label, line: lineNo, column: 'target', expected: 'must be a non-empty target id', received: target });
-      continue;
+      return;
     }
     let e = expIndex.get(id);
     if (e === undefined) {
       const announced = announcedRaw.split('|').map((s) => s.trim());
       if (announcedRaw === '' || announced.some((s) => s === '') || new Set(announced).size !== announced.length) {
         issues.add({ file: label, line: lineNo, column: 'announced', expected: 'must list distinct site ids joined by "|"', received: announcedRaw });
-        continue;
+        return;
       }
       if (announced.some((s) => s.includes('>'))) {
         issues.add({ file: label, line: lineNo, column: 'announced', expected: 'must not have ">" in a site id (orders.csv joins sites with it)', received: announcedRaw });
-        continue;
+        return;
       }
       e = experiments.length;
       experiments.push({ id, announced });
@@ -194,7 +194,7 @@ export async function readObservations(path: string, label = path): Promise<Read
         expected: `must be the same for every row of experiment "${id}" (${expAnnouncedKey[e]})`,
         received: announcedRaw,
       });
-      continue;
+      return;
     }
     let s = -1;
     let r = Number.NaN;
@@ -207,12 +207,12 @@ export async function readObservations(path: string, label = path): Promise<Read
           expected: `must be one of the announced sites ${experiments[e].announced.join('|')} or empty (no reply)`,
           received: siteRaw,
         });
-        continue;
+        return;
       }
       r = Number(rttRaw);
       if (rttRaw === '' || !Number.isFinite(r) || r < 0) {
         issues.add({ file: label, line: lineNo, column: 'rtt_ms', expected: 'must be a number >= 0 when site is set', received: rttRaw });
-        continue;
+        return;
       }
       s = siteIndex.get(siteRaw)!;
     }
@@ -240,7 +240,7 @@ export async function readObservations(path: string, label = path): Promise<Read
       if (lastExp[t] === e) {
         const j = lastRow[t];
         if (!sameReply(site.data[j], rtt.data[j], s, r)) issues.add(repeatIssue(label, lineNo, rowLines.lineOf(j), experiments[e].id, target, replyText(siteIds, site.data[j], rtt.data[j]), replyText(siteIds, s, r)));
-        continue; // read once
+        return; // read once
       }
       lastExp[t] = e;
       lastRow[t] = row;
@@ -250,7 +250,7 @@ export async function readObservations(path: string, label = path): Promise<Read
     tgt.push(t);
     site.push(s);
     rtt.push(r);
-  }
+  });
   if (!header) throw InputError.single({ file: label, expected: 'must have a header line (experiment,announced,target,site,rtt_ms)' });
   const table: ObservationTable = {
     experiments,

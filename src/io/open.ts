@@ -21,6 +21,7 @@ export function pipeInto<T extends NodeJS.ReadWriteStream & { destroy(err?: Erro
 
 /** Turn a file-system or parser failure into an input issue with the file named. */
 export function wrapReadError(err: unknown, label: string): InputError {
+  if (err instanceof InputError) return err;
   const e = err as NodeJS.ErrnoException & { lines?: number };
   let issue: InputIssue;
   if (e?.code === 'ENOENT') issue = { file: label, expected: 'file not found' };

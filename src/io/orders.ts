@@ -16,7 +16,7 @@
  * shorter than its header is an issue.
  */
 import { IssueList, InputError } from './issues.js';
-import { readCsvFields, readLines, RowLines, splitCsvLine, UNCLOSED_QUOTE } from './lines.js';
+import { forEachLine, readCsvFields, RowLines, splitCsvLine, UNCLOSED_QUOTE } from './lines.js';
 import { csvField, csvLine } from './csv.js';
 import { Growable } from '../util/growable.js';
 import { formatRtt } from './observations.js';
@@ -78,7 +78,7 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
   let width = 0;
   let orderRecords = 0;
 
-  for await (const [line, lineNo] of readLines(ordersPath, oLabel)) {
+  await forEachLine(ordersPath, oLabel, (line, lineNo) => {
     if (line.startsWith('#')) {
       const m = /^#\s*announce-order:\s*(.*)$/.exec(line);
       if (m) {
@@ -86,15 +86,15 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
         if (sites === undefined) issues.add({ file: oLabel, line: lineNo, expected: UNCLOSED_QUOTE, received: line });
         else announceOrder = sites.map((s) => s.trim()).filter((s) => s !== '');
       }
-      continue;
+      return;
     }
-    if (line.trim() === '') continue;
+    if (line.trim() === '') return;
     const f = readCsvFields(line);
     if (!idx) {
       if (f === undefined) throw InputError.single({ file: oLabel, line: lineNo, expected: UNCLOSED_QUOTE, received: line });
       idx = headerIndex(f, ['target', 'order', 'status', 'confidence'], ['order_sensitive'], oLabel, lineNo, line);
       width = f.length;
-      continue;
+      return;
     }
     orderRecords++;
     if (f === undefined || f.length < width) {
@@ -102,7 +102,7 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
       // Best guess at the row's target, only to keep its rtt.csv rows quiet.
       const guess = (splitCsvLine(line)[idx.target] ?? '').trim();
       if (guess !== '' && !targetIndex.has(guess)) failedTargets.set(guess, lineNo);
-      continue;
+      return;
     }
     const target = (f[idx.target] ?? '').trim();
     const orderRaw = (f[idx.order] ?? '').trim();
@@ -111,12 +111,12 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
     const sensRaw = idx.order_sensitive >= 0 ? (f[idx.order_sensitive] ?? '').trim() : '';
     if (target === '') {
       issues.add({ file: oLabel, line: lineNo, column: 'target', expected: 'must be a non-empty target id', received: target });
-      continue;
+      return;
     }
     const first = targetIndex.has(target) ? rows[targetIndex.get(target)!].line : failedTargets.get(target);
     if (first !== undefined) {
       issues.add({ file: oLabel, line: lineNo, column: 'target', expected: `must appear once (also on line ${first})`, received: target });
-      continue;
+      return;
     }
     const reject = (column: string, expected: string, received: string) => {
       issues.add({ file: oLabel, line: lineNo, column, expected, received });
@@ -125,29 +125,29 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
     const status = ORDER_STATUSES.indexOf(statusRaw as OrderStatus);
     if (status < 0) {
       reject('status', `must be one of ${ORDER_STATUSES.join(', ')}`, statusRaw);
-      continue;
+      return;
     }
     const confidence = Number(confRaw);
     if (confRaw === '' || !(confidence >= 0 && confidence <= 1)) {
       reject('confidence', 'must be a number in [0, 1]', confRaw);
-      continue;
+      return;
     }
     if (sensRaw !== '' && sensRaw !== '0' && sensRaw !== '1') {
       reject('order_sensitive', 'must be 0 or 1', sensRaw);
-      continue;
+      return;
     }
     const names = orderRaw === '' ? [] : orderRaw.split('>').map((s) => s.trim());
     if (names.some((n) => n === '') || new Set(names).size !== names.length) {
       reject('order', 'must list distinct site ids joined by ">"', orderRaw);
-      continue;
+      return;
     }
     if ((status === STATUS.unreachable) !== (names.length === 0)) {
       reject('order', status === STATUS.unreachable ? 'must be empty for an unreachable target' : 'must not be empty unless status is unreachable', orderRaw);
-      continue;
+      return;
     }
     targetIndex.set(target, rows.length);
     rows.push({ target, order: names.map(addSite), status, confidence, sensitive: sensRaw === '1' ? 1 : 0, line: lineNo });
-  }
+  });
   if (!idx) throw InputError.single({ file: oLabel, expected: 'must have a header line (target,order,status,confidence)' });
 
   // Sites only seen in rtt.csv or the announce order still belong to the model.
@@ -164,19 +164,20 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
   if (rttPath !== undefined) {
     let ridx: Record<string, number> | undefined;
     let rwidth = 0;
-    for await (const [line, lineNo] of readLines(rttPath, rLabel)) {
-      if (line.startsWith('#') || line.trim() === '') continue;
+    // A synchronous callback per line (no async step per line: rtt.csv has T x S lines).
+    await forEachLine(rttPath, rLabel, (line, lineNo) => {
+      if (line.startsWith('#') || line.trim() === '') return;
       const f = readCsvFields(line);
       if (!ridx) {
         if (f === undefined) throw InputError.single({ file: rLabel, line: lineNo, expected: UNCLOSED_QUOTE, received: line });
         ridx = headerIndex(f, ['target', 'site', 'rtt_ms', 'source'], [], rLabel, lineNo, line);
         rwidth = f.length;
-        continue;
+        return;
       }
       rttRecords++;
       if (f === undefined || f.length < rwidth) {
         issues.add({ file: rLabel, line: lineNo, expected: f === undefined ? UNCLOSED_QUOTE : `must have ${rwidth} fields like the header`, received: line });
-        continue;
+        return;
       }
       const target = (f[ridx.target] ?? '').trim();
       const site = (f[ridx.site] ?? '').trim();
@@ -187,30 +188,30 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
       lastTarget = target;
       lastT = t;
       if (t === undefined) {
-        if (failedTargets.has(target)) continue;
+        if (failedTargets.has(target)) return;
         issues.add({ file: rLabel, line: lineNo, column: 'target', expected: `must be a target listed in ${oLabel}`, received: target });
-        continue;
+        return;
       }
       if (site === '') {
         issues.add({ file: rLabel, line: lineNo, column: 'site', expected: 'must be a non-empty site id', received: site });
-        continue;
+        return;
       }
       const rtt = Number(rttRaw);
       if (rttRaw === '' || !Number.isFinite(rtt) || rtt < 0) {
         issues.add({ file: rLabel, line: lineNo, column: 'rtt_ms', expected: 'must be a number >= 0', received: rttRaw });
-        continue;
+        return;
       }
       const source = sourceRaw === 'anycast' ? 0 : RTT_SOURCES.indexOf(sourceRaw as RttSource);
       if (source < 0) {
         issues.add({ file: rLabel, line: lineNo, column: 'source', expected: `must be one of ${RTT_SOURCES.join(', ')}`, received: sourceRaw });
-        continue;
+        return;
       }
       rttLines.note(rttTargetCol.length, lineNo);
       rttTargetCol.push(t);
       rttSiteCol.push(addSite(site));
       rttValueCol.push(rtt);
       rttSourceCol.push(source);
-    }
+    });
     if (!ridx) throw InputError.single({ file: rLabel, expected: 'must have a header line (target,site,rtt_ms,source)' });
   }
 

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { col, csvField, duplicateIssues, INVALID, readTable, readTableFast, wrapReadError, type Column } from './csv.js';
 import { IssueList, InputError, jsonValueText, type InputIssue } from './issues.js';
-import { readLines } from './lines.js';
+import { forEachLine } from './lines.js';
 import { stripBom } from './open.js';
 import { writeFileAtomic } from './write.js';
 import { DEFAULT_KNOBS, type AsRelation, type Scenario, type ScenarioConfig, type SiteRow, type TwinKnobs } from '../sim/scenario.js';
@@ -126,23 +126,23 @@ export async function readAsRel(path: string, label = path): Promise<ParsedAsRel
   const seen = new Set<string>();
   let lines = 0;
   let serial: 1 | 2 = 1;
-  for await (const [line, lineNo] of readLines(path, label)) {
+  await forEachLine(path, label, (line, lineNo) => {
     lines = lineNo;
     const r = parseAsRelLine(line, label, lineNo);
-    if (r === undefined) continue;
+    if (r === undefined) return;
     if ('expected' in r) {
       issues.add(r);
-      continue;
+      return;
     }
     if (line.split('|').length === 4) serial = 2;
     const key = r.a < r.b ? `${r.a}|${r.b}` : `${r.b}|${r.a}`;
     if (seen.has(key)) {
       issues.add({ file: label, line: lineNo, expected: 'must not repeat an AS pair', received: line.trim() });
-      continue;
+      return;
     }
     seen.add(key);
     relations.push(r);
-  }
+  });
   return { relations, issues, lines, serial };
 }
 

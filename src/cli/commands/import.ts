@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import { numberOption, pathOption } from '../options.js';
 import { printJson, withCsvSink } from '../output.js';
-import { readLines } from '../../io/lines.js';
+import { forEachLine } from '../../io/lines.js';
 import { readSiteMap, readTargetList } from '../../io/campaign.js';
 import { InputError, UsageError, formatIssues } from '../../io/issues.js';
 import { OBSERVATIONS_HEADER } from '../../io/observations.js';
@@ -72,7 +72,8 @@ Examples:
         const targets = flags.targets ? await readTargetList(pathOption(ctx.cwd, flags.targets), flags.targets) : undefined;
         const parser = new ReplyParser(file, format as ReplyFormat);
         const acc = new CatchmentImport({ file, experiment, ...(announced ? { announced } : {}), ...(siteMap ? { siteMap } : {}), ...(targets ? { targets } : {}) });
-        for await (const [line, n] of readLines(pathOption(ctx.cwd, file), file)) {
+        // A synchronous callback per line: mapper outputs run to millions of replies.
+        await forEachLine(pathOption(ctx.cwd, file), file, (line, n) => {
           let r;
           try {
             r = parser.push(line, n);
@@ -81,7 +82,7 @@ Examples:
             throw err;
           }
           if (r) acc.add(r, COLUMNS[format]);
-        }
+        });
         if (parser.format === undefined) throw InputError.single({ file, expected: `must contain a ${format} header line` });
         const bad = parser.badLines + acc.bad;
         const issues = [...parser.issues, ...acc.issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));

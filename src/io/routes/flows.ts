@@ -8,7 +8,7 @@
 import { CsvFlowScanner, FlowBatch, FlowParser, flowColumns, newFlowRecord, type FlowFormat } from '../../routes/flows.js';
 import type { TrafficEstimator } from '../../routes/traffic.js';
 import { InputError } from '../issues.js';
-import { forEachLineRange } from './lines.js';
+import { forEachLineRange } from '../lines.js';
 import { newReport, type FileReport } from './report.js';
 
 export interface FlowReadResult {

@@ -11,7 +11,7 @@ import { PerfMatrix } from '../../routes/model.js';
 import type { RouteTable } from '../../routes/table.js';
 import { splitCsvLine } from '../lines.js';
 import { InputError } from '../issues.js';
-import { forEachLine } from './lines.js';
+import { forEachLine } from '../lines.js';
 import { newReport, type FileReport } from './report.js';
 
 const COLUMNS = ['time', 'prefix', 'provider', 'rtt_ms', 'loss_pct', 'jitter_ms'];

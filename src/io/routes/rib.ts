@@ -7,7 +7,7 @@
 import { parseBgpdumpLine } from '../../routes/bgpdump.js';
 import type { ProviderSpec } from '../../routes/model.js';
 import { RouteTable } from '../../routes/table.js';
-import { forEachLine } from './lines.js';
+import { forEachLine } from '../lines.js';
 import { newReport, type FileReport } from './report.js';
 
 export interface RibReadResult {
