@@ -107,6 +107,23 @@ describe('observations.csv', () => {
     expect(b.issues.items.map(formatIssue).slice(2)).toEqual(['obs.csv:10: column "target" must appear once in experiment "e1": line 3 has it with site ams, rtt_ms 10, got "t1 with site lhr, rtt_ms 11"']);
   });
 
+  it('reads a file past the sample that sizes its columns (every row kept, in order)', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'obs.csv');
+    const n = 25_000;
+    let text = 'experiment,announced,target,site,rtt_ms\n';
+    for (let i = 0; i < n; i++) text += i % 7 === 0 ? `e1,ams|lhr,t${i},,\n` : `e1,ams|lhr,t${i},${i % 2 ? 'ams' : 'lhr'},${(i % 100) + 0.5}\n`;
+    writeFileSync(path, text);
+    const { table, issues } = await readObservations(path, 'obs.csv');
+    expect(issues.total).toBe(0);
+    expect(table.rows).toBe(n);
+    for (const i of [0, 9_999, 10_000, 17_501, n - 1]) {
+      expect(table.targetIds[table.target[i]]).toBe(`t${i}`);
+      expect(table.site[i]).toBe(i % 7 === 0 ? -1 : table.siteIds.indexOf(i % 2 ? 'ams' : 'lhr'));
+      if (i % 7 !== 0) expect(table.rttMs[i]).toBeCloseTo((i % 100) + 0.5, 5);
+    }
+  });
+
   it('skips a byte order mark before a leading comment', async () => {
     const dir = tempDir();
     const path = join(dir, 'obs.csv');
