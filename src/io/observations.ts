@@ -15,9 +15,9 @@
  */
 import { IssueList, InputError } from './issues.js';
 import { forEachLine, readCsvFields, RowLines, UNCLOSED_QUOTE } from './lines.js';
-import { statSync } from 'node:fs';
 import { csvField } from './csv.js';
-import { Growable } from '../util/growable.js';
+import { Growable, RowCountEstimate } from '../util/growable.js';
+import { fileSizeOf } from './open.js';
 
 export const OBSERVATIONS_HEADER = 'experiment,announced,target,site,rtt_ms\n';
 
@@ -75,9 +75,6 @@ export function formatRtt(ms: number): string {
   return (Math.round(ms * 100) / 100).toString();
 }
 
-/** Rows whose length estimates the row count of a large file. */
-const ROW_SAMPLE = 10_000;
-
 /** Target ids as CSV fields, quoted once per list rather than once per experiment. */
 const quoted = new WeakMap<readonly string[], string[]>();
 function quotedIds(ids: readonly string[]): string[] {
@@ -122,10 +119,8 @@ export async function readObservations(path: string, label = path): Promise<Read
   let cols = { experiment: 0, announced: 1, target: 2, site: 3, rtt_ms: 4 };
   let records = 0;
 
-  // From the file's size and the first rows' length, the row count: the columns are allocated
-  // once instead of growing (at 240M rows growth made the peak about 1.5 times the columns).
-  const fileChars = path.endsWith('.gz') ? 0 : (statSync(path, { throwIfNoEntry: false })?.size ?? 0);
-  let sampleChars = 0;
+  // The columns are allocated once instead of growing (at 240M rows growth made the peak about 1.5 times the columns).
+  const estimate = new RowCountEstimate(fileSizeOf(path), [exp, tgt, site, rtt]);
 
   await forEachLine(path, label, (line, lineNo) => {
     if (line === '' || line.startsWith('#')) return;
@@ -255,13 +250,7 @@ export async function readObservations(path: string, label = path): Promise<Read
       lastRow[t] = row;
     }
     rowLines.note(row, lineNo);
-    if (row < ROW_SAMPLE) {
-      sampleChars += line.length + 1;
-      if (row === ROW_SAMPLE - 1 && fileChars > 0) {
-        const rows = Math.ceil((fileChars / (sampleChars / ROW_SAMPLE)) * 1.02);
-        for (const c of [exp, tgt, site, rtt]) c.reserve(rows);
-      }
-    }
+    estimate.sample(row, line.length);
     exp.push(e);
     tgt.push(t);
     site.push(s);

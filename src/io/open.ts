@@ -1,5 +1,5 @@
 /** Opening input files (gunzip for `.gz`) and turning read failures into input issues. */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { InputError, type InputIssue } from './issues.js';
@@ -11,6 +11,11 @@ export function openInput(path: string): NodeJS.ReadableStream {
   const gunzip = createGunzip();
   raw.on('error', (err) => gunzip.destroy(err));
   return raw.pipe(gunzip);
+}
+
+/** Bytes of a plain file, for sizing what is read from it; 0 for gzip (its size says little) or when it cannot be read. */
+export function fileSizeOf(path: string): number {
+  return path.endsWith('.gz') ? 0 : (statSync(path, { throwIfNoEntry: false })?.size ?? 0);
 }
 
 /** Pipe a source into a transform so that a failure of the source fails the transform too (`.pipe` does not). */

@@ -18,7 +18,8 @@
 import { IssueList, InputError } from './issues.js';
 import { forEachLine, readCsvFields, RowLines, splitCsvLine, UNCLOSED_QUOTE } from './lines.js';
 import { csvField, csvLine } from './csv.js';
-import { Growable } from '../util/growable.js';
+import { Growable, RowCountEstimate } from '../util/growable.js';
+import { fileSizeOf } from './open.js';
 import { formatRtt } from './observations.js';
 import { ORDER_STATUSES, RTT_SOURCES, STATUS, emptyModel, type PreferenceModel, type OrderStatus, type RttSource } from '../orders/model.js';
 import type { CsvSink } from '../cli/output.js';
@@ -165,6 +166,7 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
     let ridx: Record<string, number> | undefined;
     let rwidth = 0;
     // A synchronous callback per line (no async step per line: rtt.csv has T x S lines).
+    const estimate = new RowCountEstimate(fileSizeOf(rttPath), [rttTargetCol, rttSiteCol, rttValueCol, rttSourceCol]);
     await forEachLine(rttPath, rLabel, (line, lineNo) => {
       if (line.startsWith('#') || line.trim() === '') return;
       const f = readCsvFields(line);
@@ -206,6 +208,7 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
         issues.add({ file: rLabel, line: lineNo, column: 'source', expected: `must be one of ${RTT_SOURCES.join(', ')}`, received: sourceRaw });
         return;
       }
+      estimate.sample(rttTargetCol.length, line.length);
       rttLines.note(rttTargetCol.length, lineNo);
       rttTargetCol.push(t);
       rttSiteCol.push(addSite(site));

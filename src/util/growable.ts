@@ -24,3 +24,29 @@ export class Growable<T extends Uint32Array | Int32Array | Uint16Array | Uint8Ar
     this.data = next;
   }
 }
+
+/** Rows whose length estimates the row count of a large file. */
+const ROW_SAMPLE = 10_000;
+
+/**
+ * Sizes a reader's columns once: from the file's size and the length of its first rows, the row
+ * count (2% over), reserved in every column when the sample is complete. Files read through gzip
+ * (size unknown) grow as they come.
+ */
+export class RowCountEstimate {
+  private chars = 0;
+  constructor(
+    private readonly fileChars: number,
+    private readonly columns: ReadonlyArray<{ reserve(n: number): void }>,
+  ) {}
+
+  /** Row `row` (0-based) of `length` characters was kept. */
+  sample(row: number, length: number): void {
+    if (row >= ROW_SAMPLE) return;
+    this.chars += length + 1;
+    if (row === ROW_SAMPLE - 1 && this.fileChars > 0) {
+      const rows = Math.ceil((this.fileChars / (this.chars / ROW_SAMPLE)) * 1.02);
+      for (const c of this.columns) c.reserve(rows);
+    }
+  }
+}
