@@ -250,7 +250,7 @@ export async function readObservations(path: string, label = path): Promise<Read
       lastRow[t] = row;
     }
     rowLines.note(row, lineNo);
-    estimate.sample(row, line.length);
+    estimate.sample(row, line);
     exp.push(e);
     tgt.push(t);
     site.push(s);

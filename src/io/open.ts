@@ -15,7 +15,12 @@ export function openInput(path: string): NodeJS.ReadableStream {
 
 /** Bytes of a plain file, for sizing what is read from it; 0 for gzip (its size says little) or when it cannot be read. */
 export function fileSizeOf(path: string): number {
-  return path.endsWith('.gz') ? 0 : (statSync(path, { throwIfNoEntry: false })?.size ?? 0);
+  if (path.endsWith('.gz')) return 0;
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // opening the file reports why it cannot be read
+  }
 }
 
 /** Pipe a source into a transform so that a failure of the source fails the transform too (`.pipe` does not). */

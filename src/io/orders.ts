@@ -208,7 +208,7 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
         issues.add({ file: rLabel, line: lineNo, column: 'source', expected: `must be one of ${RTT_SOURCES.join(', ')}`, received: sourceRaw });
         return;
       }
-      estimate.sample(rttTargetCol.length, line.length);
+      estimate.sample(rttTargetCol.length, line);
       rttLines.note(rttTargetCol.length, lineNo);
       rttTargetCol.push(t);
       rttSiteCol.push(addSite(site));

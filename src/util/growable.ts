@@ -34,18 +34,18 @@ const ROW_SAMPLE = 10_000;
  * (size unknown) grow as they come.
  */
 export class RowCountEstimate {
-  private chars = 0;
+  private bytes = 0; // of the sampled rows
   constructor(
-    private readonly fileChars: number,
+    private readonly fileBytes: number,
     private readonly columns: ReadonlyArray<{ reserve(n: number): void }>,
   ) {}
 
-  /** Row `row` (0-based) of `length` characters was kept. */
-  sample(row: number, length: number): void {
+  /** Row `row` (0-based) was kept, read from `line` (its bytes as UTF-8 are counted, with the line end). */
+  sample(row: number, line: string): void {
     if (row >= ROW_SAMPLE) return;
-    this.chars += length + 1;
-    if (row === ROW_SAMPLE - 1 && this.fileChars > 0) {
-      const rows = Math.ceil((this.fileChars / (this.chars / ROW_SAMPLE)) * 1.02);
+    this.bytes += Buffer.byteLength(line) + 1;
+    if (row === ROW_SAMPLE - 1 && this.fileBytes > 0) {
+      const rows = Math.ceil((this.fileBytes / (this.bytes / ROW_SAMPLE)) * 1.02);
       for (const c of this.columns) c.reserve(rows);
     }
   }

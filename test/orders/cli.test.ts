@@ -104,6 +104,16 @@ describe('anyopt orders', () => {
     expect(r.stderr).toBe('error: obs.csv:3: column "target" must appear once in experiment "e1": line 2 has it with site ams, rtt_ms 10, got "t1 with site lhr, rtt_ms 12"\n');
   });
 
+  it('a path through a file (ENOTDIR) is an input error, not an internal one', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'f.csv'), 'x\n');
+    const r = await run(['orders', '--observations', 'f.csv/x', '--out', 'o.csv'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: f.csv/x: could not be read: ENOTDIR');
+    const p = await run(['predict', '--orders', 'f.csv', '--rtt', 'f.csv/x', '--sites', 'a'], { cwd: dir });
+    expect(p.code).toBe(2);
+  });
+
   it('requires --observations', async () => {
     const r = await run(['orders']);
     expect(r.code).toBe(2);
