@@ -1,42 +1,12 @@
 /**
- * Fast line streaming for hot, fixed formats (observations, flows, RIB dumps):
- * splits chunks on `\n` without building one giant string, strips `\r` and a
- * leading UTF-8 byte order mark (so a first line `#...` is still a comment),
- * and reports 1-based line numbers. Transparently gunzips `.gz` files.
+ * Line reading for every text input: a synchronous callback per line over a
+ * streamed file (no async step and no giant string per line), `\r` and a
+ * leading UTF-8 byte order mark stripped (so a first line `#...` is still a
+ * comment), 1-based line numbers, `.gz` gunzipped; CSV field splitting; and
+ * the row -> line map of a reader that skips lines.
  */
 import { createReadStream } from 'node:fs';
 import { openInput, wrapReadError } from './open.js';
-
-export async function* readLines(path: string, label = path): AsyncGenerator<[line: string, lineNo: number]> {
-  let rest = '';
-  let lineNo = 0;
-  try {
-    const stream = openInput(path);
-    (stream as NodeJS.ReadableStream & { setEncoding(e: string): void }).setEncoding('utf8');
-    let first = true;
-    for await (const chunk of stream as AsyncIterable<string>) {
-      const text = first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : rest + chunk;
-      first = false;
-      let start = 0;
-      for (;;) {
-        const nl = text.indexOf('\n', start);
-        if (nl < 0) break;
-        lineNo++;
-        let end = nl;
-        if (end > start && text.charCodeAt(end - 1) === 13) end--;
-        yield [text.slice(start, end), lineNo];
-        start = nl + 1;
-      }
-      rest = text.slice(start);
-    }
-  } catch (err) {
-    throw wrapReadError(err, label);
-  }
-  if (rest.length > 0) {
-    lineNo++;
-    yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest, lineNo];
-  }
-}
 
 /**
  * Split one CSV line. Fast path for lines without quotes; RFC 4180 quoting

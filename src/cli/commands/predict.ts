@@ -8,7 +8,7 @@ import type { CommandHost } from '../host.js';
 import { readPreferenceModel } from '../../io/orders.js';
 import { failOnIssues } from '../../io/csv.js';
 import { readTargetWeights } from '../../io/plan.js';
-import { readLines } from '../../io/lines.js';
+import { forEachLine } from '../../io/lines.js';
 import { InputError, UsageError, type InputIssue } from '../../io/issues.js';
 import type { PreferenceModel } from '../../orders/model.js';
 import { announcedMask, announcementSequence, predictSubset, summarizeSubset, SummaryScratch, type PredictionSummary } from '../../predict/predict.js';
@@ -118,26 +118,25 @@ Examples:
     );
 }
 
-
 async function readSubsets(path: string, label: string, model: PreferenceModel): Promise<string[][]> {
   const known = new Set(model.siteIds);
   const out: string[][] = [];
   const issues: InputIssue[] = [];
-  for await (const [line, lineNo] of readLines(path, label)) {
+  await forEachLine(path, label, (line, lineNo) => {
     const text = line.trim();
-    if (text === '' || text.startsWith('#')) continue;
+    if (text === '' || text.startsWith('#')) return;
     const sites = text.split(/[\s,|]+/).filter((s) => s !== '');
     const bad = sites.filter((s) => !known.has(s));
     if (bad.length > 0) {
       issues.push({ file: label, line: lineNo, expected: `must list sites of the model (${model.siteIds.slice(0, 20).join(', ')})`, received: bad.join(',') });
-      continue;
+      return;
     }
     if (new Set(sites).size !== sites.length) {
       issues.push({ file: label, line: lineNo, expected: 'must list each site once', received: text });
-      continue;
+      return;
     }
     out.push(sites);
-  }
+  });
   if (issues.length > 0) throw new InputError(issues.slice(0, 20), issues.length);
   if (out.length === 0) throw InputError.single({ file: label, expected: 'must list at least one subset' });
   return out;
