@@ -61,15 +61,14 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
     }
     return i;
   };
-  interface Row {
-    target: string;
-    order: number[];
-    status: number;
-    confidence: number;
-    sensitive: number;
-    line: number;
-  }
-  const rows: Row[] = [];
+  // One row per target, as typed columns (no object per target: orders.csv has a line per target).
+  const targets: string[] = [];
+  const orderStart = new Growable((n) => new Uint32Array(n));
+  const orderSites = new Growable((n) => new Uint16Array(n));
+  const statusCol = new Growable((n) => new Uint8Array(n));
+  const confidenceCol = new Growable((n) => new Float32Array(n)); // the model's type, and one element kind fewer for push (see Growable)
+  const sensitiveCol = new Growable((n) => new Uint8Array(n));
+  const orderLines = new RowLines();
   const targetIndex = new Map<string, number>();
   // Targets whose orders.csv row was bad, with its line: their rtt.csv rows are
   // skipped, not reported again as "not listed" (the orders.csv issue is the real one).
@@ -114,7 +113,7 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
       issues.add({ file: oLabel, line: lineNo, column: 'target', expected: 'must be a non-empty target id', received: target });
       return;
     }
-    const first = targetIndex.has(target) ? rows[targetIndex.get(target)!].line : failedTargets.get(target);
+    const first = targetIndex.has(target) ? orderLines.lineOf(targetIndex.get(target)!) : failedTargets.get(target);
     if (first !== undefined) {
       issues.add({ file: oLabel, line: lineNo, column: 'target', expected: `must appear once (also on line ${first})`, received: target });
       return;
@@ -146,8 +145,15 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
       reject('order', status === STATUS.unreachable ? 'must be empty for an unreachable target' : 'must not be empty unless status is unreachable', orderRaw);
       return;
     }
-    targetIndex.set(target, rows.length);
-    rows.push({ target, order: names.map(addSite), status, confidence, sensitive: sensRaw === '1' ? 1 : 0, line: lineNo });
+    const row = targets.length;
+    targetIndex.set(target, row);
+    orderLines.note(row, lineNo);
+    targets.push(target);
+    orderStart.push(orderSites.length);
+    for (const n of names) orderSites.push(addSite(n));
+    statusCol.push(status);
+    confidenceCol.push(confidence);
+    sensitiveCol.push(sensRaw === '1' ? 1 : 0);
   });
   if (!idx) throw InputError.single({ file: oLabel, expected: 'must have a header line (target,order,status,confidence)' });
 
@@ -218,15 +224,19 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
     if (!ridx) throw InputError.single({ file: rLabel, expected: 'must have a header line (target,site,rtt_ms,source)' });
   }
 
-  const model = emptyModel(siteIds, rows.map((r) => r.target));
+  const model = emptyModel(siteIds, targets);
   const S = siteIds.length;
-  rows.forEach((r, t) => {
-    model.orderLength[t] = r.order.length;
-    for (let k = 0; k < r.order.length; k++) model.orders[t * S + k] = r.order[k];
-    model.status[t] = r.status;
-    model.confidence[t] = r.confidence;
-    model.orderSensitive[t] = r.sensitive;
-  });
+  const starts = orderStart.trimmed();
+  const sitesOf = orderSites.trimmed();
+  for (let t = 0; t < targets.length; t++) {
+    const from = starts[t];
+    const to = t + 1 < targets.length ? starts[t + 1] : sitesOf.length;
+    model.orderLength[t] = to - from;
+    for (let k = from; k < to; k++) model.orders[t * S + (k - from)] = sitesOf[k];
+    model.status[t] = statusCol.data[t];
+    model.confidence[t] = confidenceCol.data[t];
+    model.orderSensitive[t] = sensitiveCol.data[t];
+  }
   // A (target, site) listed twice: the same value is harmless, a different one is an issue
   // naming both lines (the first is kept). The first row is looked up only for the issues shown,
   // so the check costs no memory per (target, site).
