@@ -39,7 +39,7 @@ function statOf(p: string): Stats | undefined {
 }
 
 /** The path with symlinks resolved as far as it exists (outputs usually do not exist yet). */
-export function canonicalPath(p: string): string {
+function canonicalPath(p: string): string {
   try {
     return realpathSync(p);
   } catch {
@@ -54,6 +54,16 @@ const inside = (dir: string, p: string) => {
 };
 
 const named = (input: PathArg) => (input.label ? `the input of \`${input.label}\`` : 'an input file');
+const flagOf = (input: PathArg) => (input.label ? ` (\`${input.label}\`)` : '');
+
+/**
+ * Where an output path writes: its folder with symlinks resolved, its own name as given (the final
+ * rename replaces a symlinked output, not the file it points to).
+ */
+export function outputPath(cwd: string, value: string): string {
+  const abs = pathOption(cwd, value);
+  return join(canonicalPath(dirname(abs)), basename(abs));
+}
 
 /** The path inputs of a command line (for commands that derive further outputs themselves). */
 export function pathInputs(cmd: Command, cwd: string): PathArg[] {
@@ -73,10 +83,11 @@ function collect(cmd: Command, cwd: string): { inputs: PathArg[]; outputs: Array
     const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
     for (const value of list) {
       if (value === '' || value === '-') continue;
-      // The output itself is not resolved through a symlink: the final rename replaces the link, not its target.
-      const abs = OUTPUT_FLAGS.has(long) ? join(canonicalPath(dirname(pathOption(cwd, value))), basename(pathOption(cwd, value))) : canonicalPath(pathOption(cwd, value));
-      if (OUTPUT_FLAGS.has(long)) outputs.push({ label: long, value, abs, dir: opt.flags.includes('<dir>') });
-      else if (statOf(abs)) inputs.push({ label: long, value, abs });
+      if (OUTPUT_FLAGS.has(long)) outputs.push({ label: long, value, abs: outputPath(cwd, value), dir: opt.flags.includes('<dir>') });
+      else {
+        const abs = canonicalPath(pathOption(cwd, value));
+        if (statOf(abs)) inputs.push({ label: long, value, abs });
+      }
     }
   }
   for (const value of cmd.args) {
@@ -91,7 +102,7 @@ export function checkOutputAgainstInputs(label: string, value: string, abs: stri
   for (const input of inputs) {
     if (input.abs === abs) throw new UsageError(`\`${label}\` ${value} is also ${named(input)}: writing it would replace the input; choose another path`);
     if (inside(input.abs, abs) && statOf(input.abs)?.isDirectory() && statOf(abs)?.isFile()) {
-      throw new UsageError(`\`${label}\` ${value} would replace a file of the input folder ${input.value}${input.label ? ` (\`${input.label}\`)` : ''}; choose another path`);
+      throw new UsageError(`\`${label}\` ${value} would replace a file of the input folder ${input.value}${flagOf(input)}; choose another path`);
     }
   }
 }
@@ -110,7 +121,7 @@ export function checkOutputPaths(cmd: Command, cwd: string): void {
     const writes = WRITES_IN_DIR[commandName];
     for (const input of inputs) {
       const hit = input.abs === out.abs || (inside(out.abs, input.abs) && (writes === undefined || (dirname(input.abs) === out.abs && writes.includes(basename(input.abs)))));
-      if (hit) throw new UsageError(`\`${out.label}\` ${out.value} holds the input ${input.value}${input.label ? ` (\`${input.label}\`)` : ''}, which writing the folder would replace; choose another folder`);
+      if (hit) throw new UsageError(`\`${out.label}\` ${out.value} holds the input ${input.value}${flagOf(input)}, which writing the folder would replace; choose another folder`);
     }
   }
   for (let i = 0; i < outputs.length; i++) {

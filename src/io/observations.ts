@@ -108,10 +108,11 @@ export async function readObservations(path: string, label = path): Promise<Read
   const rtt = new Growable((n) => new Float32Array(n));
   const rowLines = new RowLines();
   // Repeated (experiment, target) rows, found while reading when each experiment's rows are
-  // contiguous (as measure run and import write them): per target, the experiment and row of its
-  // last row. An experiment seen again after another began switches to the check after reading.
-  let lastExp = new Int32Array(1 << 16).fill(-1);
-  let lastRow = new Int32Array(1 << 16);
+  // contiguous (as measure run and import write them): per target, the experiment (plus one; 0:
+  // none yet) and row of its last row. An experiment seen again after another began switches to
+  // the check after reading.
+  const lastExp = new Growable((n) => new Uint32Array(n));
+  const lastRow = new Growable((n) => new Uint32Array(n));
   const finished = new Set<number>();
   let currentExp = -1;
   let contiguous = true;
@@ -225,14 +226,8 @@ export async function readObservations(path: string, label = path): Promise<Read
       t = targetIds.length;
       targetIndex.set(target, t);
       targetIds.push(target);
-      if (t === lastExp.length) {
-        const le = new Int32Array(t * 2).fill(-1);
-        le.set(lastExp);
-        lastExp = le;
-        const lr = new Int32Array(t * 2);
-        lr.set(lastRow);
-        lastRow = lr;
-      }
+      lastExp.push(0);
+      lastRow.push(0);
     }
     if (e !== currentExp) {
       if (currentExp >= 0) finished.add(currentExp);
@@ -241,13 +236,13 @@ export async function readObservations(path: string, label = path): Promise<Read
     }
     const row = exp.length;
     if (contiguous) {
-      if (lastExp[t] === e) {
-        const j = lastRow[t];
+      if (lastExp.data[t] === e + 1) {
+        const j = lastRow.data[t];
         if (!sameReply(site.data[j], rtt.data[j], s, r)) issues.add(repeatIssue(label, lineNo, rowLines.lineOf(j), experiments[e].id, target, replyText(siteIds, site.data[j], rtt.data[j]), replyText(siteIds, s, r)));
         return; // read once
       }
-      lastExp[t] = e;
-      lastRow[t] = row;
+      lastExp.data[t] = e + 1;
+      lastRow.data[t] = row;
     }
     rowLines.note(row, lineNo);
     estimate.sample(row, line);

@@ -171,8 +171,8 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
   if (rttPath !== undefined) {
     let ridx: Record<string, number> | undefined;
     let rwidth = 0;
-    // A synchronous callback per line (no async step per line: rtt.csv has T x S lines).
     const estimate = new RowCountEstimate(fileSizeOf(rttPath), [rttTargetCol, rttSiteCol, rttValueCol, rttSourceCol]);
+    // A synchronous callback per line (no async step per line: rtt.csv has T x S lines).
     await forEachLine(rttPath, rLabel, (line, lineNo) => {
       if (line.startsWith('#') || line.trim() === '') return;
       const f = readCsvFields(line);

@@ -179,10 +179,11 @@ Examples:
         if (driverName === 'sim') {
           const scenarioDir = requiredOption('--scenario', flags.scenario);
           const seed = intOption('--seed', flags.seed, { min: 0 });
-          const sim = await loadSim(ctx, pathOption(ctx.cwd, scenarioDir), scenarioDir, campaign.sites.map((x) => x.site));
+          const campaignSites = campaign.sites.map((x) => x.site);
+          const sim = await loadSim(ctx, pathOption(ctx.cwd, scenarioDir), scenarioDir, campaignSites);
           // Input mismatches are usage errors (exit 2), found before any experiment runs.
           const simSites = new Set(sim.twin.siteIds);
-          const noSite = campaign.sites.map((s) => s.site).filter((s) => !simSites.has(s));
+          const noSite = campaignSites.filter((s) => !simSites.has(s));
           if (noSite.length > 0) {
             throw new UsageError(`${campaignPath} names site(s) ${noSite.map((x) => `"${x}"`).join(', ')} that scenario ${scenarioDir} does not have (its sites: ${sim.twin.siteIds.join(', ')})`);
           }

@@ -5,7 +5,7 @@
  * Parses flags, reads through src/io/routes, calls src/routes, renders.
  */
 import type { Command } from 'commander';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import { loadSolver } from '../../solver/solver.js';
 import { csvLine } from '../../io/csv.js';
 import { formatIssues, InputError, UsageError, type InputIssue } from '../../io/issues.js';
@@ -22,7 +22,7 @@ import type { CliContext } from '../context.js';
 import type { CommandHost } from '../host.js';
 import { choiceOption, intOption, numberOption, pathOption, requiredOption } from '../options.js';
 import { printJson, withCsvSink, writeTextOutput } from '../output.js';
-import { canonicalPath, checkOutputAgainstInputs, pathInputs } from '../output-guard.js';
+import { checkOutputAgainstInputs, outputPath, pathInputs } from '../output-guard.js';
 import { fmt, table } from '../render.js';
 
 const fileArg = (ctx: CliContext, p: string): FileArg => ({ path: pathOption(ctx.cwd, p), label: p });
@@ -181,10 +181,10 @@ Examples:
           injectOut = `${out}.${inject === 'bird' ? 'bird.conf' : inject}`;
           // The derived path gets the checks every given output had before the command ran.
           const label = '--inject-out (default: --out with its extension added)';
-          const at = (p: string) => join(canonicalPath(dirname(pathOption(ctx.cwd, p))), basename(p));
-          checkOutputAgainstInputs(label, injectOut, at(injectOut), pathInputs(cmd, ctx.cwd));
+          const at = outputPath(ctx.cwd, injectOut);
+          checkOutputAgainstInputs(label, injectOut, at, pathInputs(cmd, ctx.cwd));
           const providersOut = s('providersOut');
-          if (providersOut !== undefined && providersOut !== '-' && at(providersOut) === at(injectOut)) {
+          if (providersOut !== undefined && providersOut !== '-' && outputPath(ctx.cwd, providersOut) === at) {
             throw new UsageError(`\`--providers-out\` ${providersOut} is the default \`--inject-out\` path: one would overwrite the other; give \`--inject-out FILE\``);
           }
         }
