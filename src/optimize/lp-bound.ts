@@ -45,6 +45,7 @@
  * Every multiplier >= 0 gives a valid lower bound this way (weak duality), so
  * an inexact or stopped solve still yields a correct, if weaker, bound.
  */
+import { CutPool } from './lp-cuts.js';
 import { RowBuilder, SolverAbortedError, type LinearProblem, type Solver } from '../solver/solver.js';
 import type { Classes } from './instance.js';
 import type { SizeLimits } from './heuristic.js';
@@ -64,6 +65,8 @@ export interface LpBoundOptions {
   onSolve?: (info: { nodes: number; seconds: number; bound: number; status: string; y?: Float64Array }) => void;
   /** Told when the solver aborts for want of memory (the bound then rests on the solves before). */
   onNote?: (note: string) => void;
+  /** Pairwise cuts between classes (lp-cuts.ts), separated after each solve; default on. */
+  cuts?: boolean;
 }
 
 export interface LpBoundResult {
@@ -82,6 +85,9 @@ export interface Built {
   depth: Int32Array;
   /** Per class: its node at its cut depth (-1 when the class has depth 0). */
   last: Int32Array;
+  /** Per class c: the nodes of its prefixes of length 1 .. depth[c], at pathStart[c] ... */
+  path: Int32Array;
+  pathStart: Int32Array;
   /**
    * Per node: tree parent (the prefix one shorter of the class that first reached the node; -1 at
    * depth 0) and the site that parent lacks. Parents come before their children. Node
@@ -99,6 +105,9 @@ export interface Built {
    */
   tailNode: Int32Array;
   tailSite: Uint16Array;
+  /** Rows of the pairwise cuts (lp-cuts.ts): `cutRows` of them from row `cutFirst`, after the tail rows. */
+  cutFirst: number;
+  cutRows: number;
 }
 
 /**
@@ -155,7 +164,7 @@ function setNodes(cl: Classes, codes: SetCodes, depth: (c: number) => number): n
  * monotone for every parent set present (itself without one site), not only the one its first
  * prefix came from, which ties the classes together.
  */
-export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built {
+export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array, cuts?: CutPool): Built {
   const S = cl.S;
   const C = cl.count;
   const codes = new SetCodes(S);
@@ -167,6 +176,9 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built 
     depth[c] = Math.min(cl.len[c], depthOf[c]);
     cap += depth[c];
   }
+  const paths = new Int32Array(cap);
+  const pathStart = new Int32Array(C + 1);
+  for (let c = 0; c < C; c++) pathStart[c + 1] = pathStart[c] + depth[c];
   const parent = new Int32Array(cap);
   const site = new Uint16Array(cap);
   const size = new Uint16Array(cap);
@@ -235,6 +247,7 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built 
         if (!byKey.has(key)) byKey.set(key, v);
       }
       path[j] = v;
+      paths[pathStart[c] + j] = v;
       prev = v;
     }
     let b = cl.tail[c];
@@ -313,6 +326,8 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built 
       rows.end(0, Infinity);
     }
   }
+  const cutFirst = rows.count;
+  const cutRows = cuts ? cuts.rows({ depth, path: paths, pathStart }, numCols, rows) : 0;
   for (let s = 0; s < S; s++) rows.put(s, 1);
   rows.end(lim.minSites, lim.maxSites);
   const problem: LinearProblem = { sense: 'min', numCols, colCost, colLower, colUpper, ...rows.finish(), offset: constant };
@@ -320,6 +335,8 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built 
     problem,
     depth,
     last,
+    path: paths,
+    pathStart,
     parent: parent.slice(0, nodes),
     site: site.slice(0, nodes),
     extraNode: Int32Array.from(extraNode),
@@ -327,6 +344,8 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array): Built 
     extraSite: Uint16Array.from(extraSite),
     tailNode: Int32Array.from(tailNode),
     tailSite: Uint16Array.from(tailSite),
+    cutFirst,
+    cutRows,
   };
 }
 
@@ -343,7 +362,8 @@ export function certifiedBound(cl: Classes, lim: SizeLimits, built: Built, rowDu
   const S = cl.S;
   const { parent, site, problem, extraNode, extraParent, extraSite } = built;
   const nodes = parent.length;
-  const pi = new Float64Array(S);
+  // Site columns cost nothing in build; a caller relaxing further rows may have put their terms there.
+  const pi = problem.colCost.slice(0, S);
   const c2 = problem.colCost.slice(S);
   /** Relaxes row A of node v (from parent set u, -1 for none, by site s). */
   const relaxA = (v: number, u: number, s: number, dual: number) => {
@@ -387,6 +407,17 @@ export function certifiedBound(cl: Classes, lim: SizeLimits, built: Built, rowDu
     } else cu[i - 1] += t;
   }
   for (let i = 0; i < L; i++) if (cu[i] < 0) constant += cu[i];
+  // Cut rows (>= 0) relaxed with m = max(0, dual): each entry's coefficient times m comes off its column's cost.
+  const { starts, indices, values } = problem.matrix;
+  for (let q = built.cutFirst; q < built.cutFirst + built.cutRows; q++) {
+    const d = rowDual[q];
+    if (!(d > 0)) continue;
+    for (let e = starts[q]; e < starts[q + 1]; e++) {
+      const col = indices[e];
+      if (col < S) pi[col] -= d * values[e];
+      else c2[col - S] -= d * values[e];
+    }
+  }
   // Bottom-up: sub = subtree sum, best = best value with the node unserved.
   const sub = c2;
   const best = new Float64Array(nodes);
@@ -443,6 +474,18 @@ const TAIL_LEVELS = 2;
  * 100,000: 13k nodes at a cut of 6 solve in about 4 s; 33k at 10 in 39 s).
  */
 const FIRST_SOLVE_NODES = 50_000;
+/**
+ * A round of cuts (same depths, more rows) is tried under a time limit when the last solve's time
+ * times this fits the time left (FINAL_OVERRUN included).
+ */
+const CUT_ROUND_GROWTH = 1.2;
+/**
+ * Under a time limit, rounds of cuts at unchanged depths come before deepening while one takes at
+ * most this share of the time left and the last one raised the bound by CUT_ROUND_MIN_GAIN
+ * (relative) or more.
+ */
+const CUT_ROUND_SHARE = 0.25;
+const CUT_ROUND_MIN_GAIN = 1e-3;
 
 export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBoundOptions = {}): LpBoundResult {
   const S = cl.S;
@@ -480,56 +523,82 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
   const timed: Array<{ cols: number; seconds: number }> = [];
   // Classes the last solve sent past their cut.
   let cutClasses: number[] = [];
+  // Pairwise cuts (lp-cuts.ts): kept across solves; `fresh` = how many the last separation added.
+  const pool = o.cuts === false ? undefined : new CutPool(cl);
+  let fresh = 0;
+  // Whether the coming (or last) solve is a round of cuts at unchanged depths, and the best bound before it.
+  let cutRound = false;
+  let beforeCuts = -Infinity;
   let maxLen = 0;
   for (let c = 0; c < cl.count; c++) if (cl.len[c] > maxLen) maxLen = cl.len[c];
+  /** Deepens every class not yet whole as far as the time left allows; false when no deeper LP fits. */
+  const deepenWithin = (left: number, last: { cols: number; seconds: number }): boolean => {
+    // Under a time limit: every class not yet whole goes to depth D at least (a uniform cut
+    // gave better bounds per column than deepening only the classes the last LP sent past
+    // their cut: on the twin 82.88 against 82.29 ms at 44k sets), D the deepest whose solve
+    // is predicted to fit the time left (or, when that is too far from the solves timed so
+    // far, a share of it first). A solve that overruns stops at the limit and its certificate
+    // still counts (presolve off: stopped at 71, 82 and 91% of its time, an LP of 81.97 ms
+    // gave 80.96, 81.53 and 81.96).
+    const deepen = new Uint8Array(cl.count);
+    for (let c = 0; c < cl.count; c++) deepen[c] = current(c) < cl.len[c] ? 1 : 0;
+    const before = timed[timed.length - 2];
+    let exponent = TIME_EXPONENT;
+    if (before && last.cols > before.cols * 1.2 && before.seconds > 0.2) {
+      const fitted = Math.log(last.seconds / before.seconds) / Math.log(last.cols / before.cols);
+      exponent = Math.min(MAX_TIME_EXPONENT, Math.max(MIN_TIME_EXPONENT, fitted));
+    }
+    const predict = (cols: number) => Math.max(last.seconds, 0.05) * Math.pow(cols / last.cols, exponent);
+    const at = (D: number) => (c: number) => (deepen[c] ? Math.min(cl.len[c], Math.max(depthOf[c], D)) : current(c));
+    const deepest = (budget: number) => {
+      let lo = 0;
+      let hi = maxLen;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (predict(colsOf(at(mid))) <= budget) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    };
+    let D = deepest(left * FINAL_OVERRUN);
+    if (!before && left > last.seconds * MAX_EXTRAPOLATION) D = deepest(left * INTERMEDIATE_SHARE);
+    const next = at(D);
+    if (colsOf(next) <= last.cols * 1.05) return false;
+    for (let c = 0; c < cl.count; c++) depthOf[c] = next(c);
+    return true;
+  };
   while (rounds < maxRounds) {
     const left = o.timeLimitS === undefined ? undefined : o.timeLimitS - (now() - started) / 1000;
     if (left !== undefined && left <= 0.05) break;
     const last = timed[timed.length - 1];
-    if (cutClasses.length > 0 && last) {
+    if (last) {
+      // Past the first solve: deepen the classes cut too short, or else solve again at the same
+      // depths with the cuts the last solution violated (the loop ends before when there are neither).
       if (left === undefined) {
         // No time limit: the cut classes four times as deep.
         for (const c of cutClasses) depthOf[c] = Math.min(cl.len[c], Math.max(4, depthOf[c] * 4));
       } else {
-        // Under a time limit: every class not yet whole goes to depth D at least (a uniform cut
-        // gave better bounds per column than deepening only the classes the last LP sent past
-        // their cut: on the twin 82.88 against 82.29 ms at 44k sets), D the deepest whose solve
-        // is predicted to fit the time left (or, when that is too far from the solves timed so
-        // far, a share of it first). A solve that overruns stops at the limit and its certificate
-        // still counts (presolve off: stopped at 71, 82 and 91% of its time, an LP of 81.97 ms
-        // gave 80.96, 81.53 and 81.96).
-        const deepen = new Uint8Array(cl.count);
-        for (let c = 0; c < cl.count; c++) deepen[c] = current(c) < cl.len[c] ? 1 : 0;
-        const before = timed[timed.length - 2];
-        let exponent = TIME_EXPONENT;
-        if (before && last.cols > before.cols * 1.2 && before.seconds > 0.2) {
-          const fitted = Math.log(last.seconds / before.seconds) / Math.log(last.cols / before.cols);
-          exponent = Math.min(MAX_TIME_EXPONENT, Math.max(MIN_TIME_EXPONENT, fitted));
-        }
-        const predict = (cols: number) => Math.max(last.seconds, 0.05) * Math.pow(cols / last.cols, exponent);
-        const at = (D: number) => (c: number) => (deepen[c] ? Math.min(cl.len[c], Math.max(depthOf[c], D)) : current(c));
-        const deepest = (budget: number) => {
-          let lo = 0;
-          let hi = maxLen;
-          while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (predict(colsOf(at(mid))) <= budget) lo = mid;
-            else hi = mid - 1;
+        // Cheap rounds of cuts first, while each still gains (on clustered orders at 60 x 30,000
+        // they did more than the deeper LP: see CUT_ROUND_SHARE); then deepen, the cuts riding
+        // along; when nothing is left to deepen or no deeper LP fits, a last round of cuts if its
+        // solve fits the time left.
+        const cheap: boolean = last.seconds * CUT_ROUND_GROWTH <= left * CUT_ROUND_SHARE;
+        const gaining: boolean = !cutRound || best - beforeCuts >= CUT_ROUND_MIN_GAIN * Math.abs(best);
+        cutRound = fresh > 0 && cheap && gaining && timed.length >= 2;
+        if (!cutRound) {
+          if (cutClasses.length === 0 || !deepenWithin(left, last)) {
+            if (fresh === 0 || last.seconds * CUT_ROUND_GROWTH > left * FINAL_OVERRUN) break;
+            cutRound = true;
           }
-          return lo;
-        };
-        let D = deepest(left * FINAL_OVERRUN);
-        if (!before && left > last.seconds * MAX_EXTRAPOLATION) D = deepest(left * INTERMEDIATE_SHARE);
-        const next = at(D);
-        if (colsOf(next) <= last.cols * 1.05) break;
-        for (let c = 0; c < cl.count; c++) depthOf[c] = next(c);
+        }
+        if (cutRound) beforeCuts = best;
       }
       nodes = nodesOf(current);
       if (nodes > maxNodes) break;
     }
     const t0 = now();
     const cols = colsOf(current, nodes);
-    const built = build(cl, lim, depthOf);
+    const built = build(cl, lim, depthOf, pool);
     let res: ReturnType<Solver['solve']>;
     try {
       // Presolve on for the first solve (on random orders at 200 x 100,000 it makes the first cut
@@ -561,9 +630,11 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
       const served = d > 0 ? res.colValue[S + built.last[c]] : 0;
       if (1 - served > 1e-6) cutClasses.push(c);
     }
+    // Cuts this solution violates, for the next solve (separation: 0.3 to 1.7 s at 5,000 classes cut at 8 to 12 sites).
+    fresh = pool && rounds < maxRounds ? pool.separate(built, res.colValue) : 0;
     if (cutClasses.length === 0) {
       complete = true;
-      break;
+      if (fresh === 0) break;
     }
   }
   return { lowerBound: best, y, rounds, complete };

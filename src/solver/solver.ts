@@ -118,6 +118,11 @@ export class RowBuilder {
     this.val[this.nnz++] = v;
   }
 
+  /** Rows ended so far. */
+  get count(): number {
+    return this.lower.length;
+  }
+
   end(lo: number, hi: number): void {
     this.starts.push(this.nnz);
     this.lower.push(lo);
