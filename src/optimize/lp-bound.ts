@@ -115,7 +115,7 @@ export interface Built {
  * arithmetic stays exact), so a prefix's key follows from its parent's in one step and removing a
  * site is one more XOR. Equal keys are checked against the actual sites before two prefixes merge.
  */
-class SetCodes {
+export class SetCodes {
   readonly hi: Uint32Array;
   readonly lo: Uint32Array;
   constructor(S: number) {
@@ -138,8 +138,13 @@ class SetCodes {
   }
 }
 
-/** Distinct prefix sets (the LP's columns beyond the sites) for per-class depths `depth(c)`, by key alone: an estimate for planning solves. */
-function setNodes(cl: Classes, codes: SetCodes, depth: (c: number) => number): number {
+/**
+ * Distinct prefix sets (the LP's columns beyond the sites) for per-class depths `depth(c)`, by key
+ * alone: an estimate for planning solves. Counting stops past `limit` (the answer is then some
+ * number above it): sizing a solve tries depths up to the longest order, and on orders that share
+ * nothing (random ones, 100,000 classes) a full count there held tens of millions of keys.
+ */
+export function setNodes(cl: Classes, codes: SetCodes, depth: (c: number) => number, limit: number): number {
   const seen = new Set<number>();
   for (let c = 0; c < cl.count; c++) {
     const base = c * cl.S;
@@ -152,6 +157,7 @@ function setNodes(cl: Classes, codes: SetCodes, depth: (c: number) => number): n
       lo = (lo ^ codes.lo[s]) >>> 0;
       seen.add(codes.key(hi, lo));
     }
+    if (seen.size > limit) break;
   }
   return seen.size;
 }
@@ -495,7 +501,9 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
   const first = o.depth ?? (o.timeLimitS === undefined ? 20 : 6);
   const depthOf = first instanceof Int32Array ? Int32Array.from(first) : new Int32Array(cl.count).fill(first);
   const codes = new SetCodes(S);
-  const nodesOf = (depth: (c: number) => number) => setNodes(cl, codes, depth);
+  const maxNodes = o.maxNodes ?? 400_000;
+  // Counts past maxNodes only ever mean "too big".
+  const nodesOf = (depth: (c: number) => number) => setNodes(cl, codes, depth, maxNodes);
   // The LP's columns for per-class depths (the tail levels counted at most, for predicting solve times).
   const colsOf = (depth: (c: number) => number, nodes = nodesOf(depth)) => {
     let tails = 0;
@@ -504,7 +512,6 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
   };
   const current = (c: number) => Math.min(cl.len[c], depthOf[c]);
   let nodes = nodesOf(current);
-  const maxNodes = o.maxNodes ?? 400_000;
   // A uniform first cut is made shallower while its LP is too big for a first solve (orders that
   // share no prefixes, such as random ones, have a node per class and position).
   const firstNodes = o.timeLimitS === undefined ? maxNodes : FIRST_SOLVE_NODES;
@@ -630,8 +637,14 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
       const served = d > 0 ? res.colValue[S + built.last[c]] : 0;
       if (1 - served > 1e-6) cutClasses.push(c);
     }
-    // Cuts this solution violates, for the next solve (separation: 0.3 to 1.7 s at 5,000 classes cut at 8 to 12 sites).
-    fresh = pool && rounds < maxRounds ? pool.separate(built, res.colValue) : 0;
+    // Cuts this solution violates, for the next solve (separation: 0.3 to 1.7 s at 5,000 classes
+    // cut at 8 to 12 sites; 15 s at 100,000 random classes, so under a time limit it stops at a
+    // tenth of the time left or half the last solve's time, with the cuts found so far).
+    if (pool && rounds < maxRounds) {
+      const from = now();
+      const budgetMs = o.timeLimitS === undefined ? Infinity : 1000 * Math.min(0.1 * (o.timeLimitS - (from - started) / 1000), 0.5 * timed[timed.length - 1].seconds);
+      fresh = pool.separate(built, res.colValue, () => now() - from > budgetMs);
+    } else fresh = 0;
     if (cutClasses.length === 0) {
       complete = true;
       if (fresh === 0) break;

@@ -116,11 +116,12 @@ export class CutPool {
   }
 
   /**
-   * Adds the most violated cuts at an LP solution (columns as in build()); returns how many. Per
+   * Adds the most violated cuts at an LP solution (columns as in build()); returns how many; `stop`
+   * ends the search early (checked every 64 classes) with the cuts found so far. Per
    * class i and position a, the classes l served (in part) by a site of i's prefix are tried, with
    * the sum over W_i(j) kept in a Fenwick tree over l's positions as a grows.
    */
-  separate(layout: PathLayout, x: Float64Array | number[]): number {
+  separate(layout: PathLayout, x: Float64Array | number[], stop?: () => boolean): number {
     const { cl } = this;
     const S = cl.S;
     const C = cl.count;
@@ -144,6 +145,8 @@ export class CutPool {
     const found: Array<{ v: number; i: number; a: number; l: number }> = [];
     const perA: Array<Array<{ v: number; l: number }>> = Array.from({ length: maxDepth }, () => []);
     for (let i = 0; i < C; i++) {
+      // Out of time: the cuts found so far (checked every 64 classes).
+      if (stop && (i & 63) === 0 && i > 0 && stop()) break;
       const di = depth[i];
       if (di === 0) continue;
       cand.length = 0;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticModel } from '../../src/optimize/synthetic.js';
 import { buildClasses, buildTrie, classEvaluate, type Classes } from '../../src/optimize/instance.js';
-import { build, certifiedBound, lpBound } from '../../src/optimize/lp-bound.js';
+import { build, certifiedBound, lpBound, SetCodes, setNodes } from '../../src/optimize/lp-bound.js';
 import { CutPool } from '../../src/optimize/lp-cuts.js';
 import { loadSolver } from '../../src/solver/solver.js';
 import { createRng } from '../../src/util/random.js';
@@ -117,5 +117,36 @@ describe('pairwise cuts for the LP bound (lp-cuts.ts)', () => {
     expect(rounds.length).toBeGreaterThan(0);
     expect(r.lowerBound).toBeGreaterThan(plain.lowerBound + 1e-3 * best);
     expect(r.lowerBound).toBeLessThanOrEqual(best * (1 + 1e-9));
+  });
+
+  it('a separation told to stop keeps the cuts found so far', async () => {
+    const solver = await loadSolver();
+    const { cl, lim } = instance(10, 3000, 300, 5);
+    expect(cl.count).toBeGreaterThan(128);
+    const depth = new Int32Array(cl.count).fill(10);
+    const built = build(cl, lim, depth);
+    const x = solver.solve(built.problem, { method: 'ipm', crossover: false }).colValue;
+    const full = new CutPool(cl).separate(built, x);
+    let calls = 0;
+    const stopped = new CutPool(cl).separate(built, x, () => ++calls > 1);
+    // Checked every 64 classes: the second check ends it, after 128 of the classes.
+    expect(calls).toBe(2);
+    expect(stopped).toBeGreaterThan(0);
+    expect(stopped).toBeLessThan(full);
+  });
+});
+
+describe('sizing the LP', () => {
+  it('counts prefix sets exactly up to a limit and stops soon past it', () => {
+    const model = syntheticModel({ sites: 30, targets: 2000, seed: 3, kind: 'random' });
+    const cl = buildClasses(model, buildTrie(model), new Float64Array(2000).fill(1), { kind: 'mean', uncoveredMs: 1000 });
+    const codes = new SetCodes(30);
+    const all = setNodes(cl, codes, () => 30, Infinity);
+    // Random orders share few prefixes: about a set per class and position.
+    expect(all).toBeGreaterThan(cl.count * 20);
+    expect(setNodes(cl, codes, () => 30, all)).toBe(all);
+    const capped = setNodes(cl, codes, () => 30, 1000);
+    expect(capped).toBeGreaterThan(1000);
+    expect(capped).toBeLessThanOrEqual(1000 + 30);
   });
 });
