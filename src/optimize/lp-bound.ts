@@ -562,7 +562,9 @@ export function lpBound(solver: Solver, cl: Classes, lim: SizeLimits, o: LpBound
       let hi = maxLen;
       while (lo < hi) {
         const mid = (lo + hi + 1) >> 1;
-        if (predict(colsOf(at(mid))) <= budget) lo = mid;
+        // Past the node limit counts as too big (the count stops there, so it says no more).
+        const n = nodesOf(at(mid));
+        if (n <= maxNodes && predict(colsOf(at(mid), n)) <= budget) lo = mid;
         else hi = mid - 1;
       }
       return lo;
