@@ -411,3 +411,15 @@ export function catchmentFromState(state: RoutingState): Catchment {
 export function computeCatchment(twin: Twin, spec: AnnouncementSpec): Catchment {
   return catchmentFromState(runAnnouncement(twin, spec));
 }
+
+/** The catching site per target alone (-1: none), without the RTTs, for callers that only compare sites (sim stats' pairs). */
+export function computeCatchmentSites(twin: Twin, spec: AnnouncementSpec): Int16Array {
+  const fw = forwarding(runAnnouncement(twin, spec));
+  const T = twin.targetIds.length;
+  const site = new Int16Array(T);
+  for (let t = 0; t < T; t++) {
+    const p = twin.targetPop[t];
+    site[t] = p < 0 || !twin.targetResponsive[t] ? -1 : fw.site[p];
+  }
+  return site;
+}

@@ -5,6 +5,7 @@ import {
   buildTwin,
   catchmentFromState,
   computeCatchment,
+  computeCatchmentSites,
   decideAt,
   generateScenario,
   ORIGIN_EDGE,
@@ -71,6 +72,18 @@ describe('generated scenarios', () => {
     const c = catchmentFromState(state);
     const answering = Array.from(c.site).filter((s) => s >= 0).length;
     expect(answering).toBeGreaterThan(small.targets * 0.95);
+  });
+
+  it('the sites-only catchment (sim stats pairs) is the full catchment without its RTTs', () => {
+    const twin = buildTwin(generateScenario(small));
+    let caught = 0;
+    for (const announce of [twin.siteIds, [twin.siteIds[3], twin.siteIds[0]], [twin.siteIds[0], twin.siteIds[3]], [twin.siteIds[5]]]) {
+      const full = computeCatchment(twin, { sites: announce });
+      const sites = computeCatchmentSites(twin, { sites: announce });
+      expect(Array.from(sites)).toEqual(Array.from(full.site));
+      caught += sites.filter((s) => s >= 0).length;
+    }
+    expect(caught).toBeGreaterThan(0);
   });
 
   it('the staged engine chooses exactly what the reference decision chain chooses, at every router', () => {
