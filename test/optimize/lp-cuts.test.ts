@@ -137,6 +137,22 @@ describe('pairwise cuts for the LP bound (lp-cuts.ts)', () => {
 });
 
 describe('sizing the LP', () => {
+  it('under a time limit deepens to whole orders even when the whole LP has fewer columns than the cut one', async () => {
+    const solver = await loadSolver();
+    // Two providers: orders share their sets, so cut at 6 sites the LP carries a tail per class
+    // (713 columns) and whole it has 233; comparing columns once kept such a model cut.
+    const model = syntheticModel({ sites: 12, targets: 3000, seed: 3, kind: 'clustered', networks: 300, providers: 2 });
+    const cl = buildClasses(model, buildTrie(model), new Float64Array(3000).fill(1), { kind: 'mean', uncoveredMs: 1000 });
+    const lim = { minSites: 1, maxSites: 12, required: new Uint8Array(12), excluded: new Uint8Array(12) };
+    const cols: number[] = [];
+    const counting = { ...solver, solve: (p: Parameters<typeof solver.solve>[0], o?: Parameters<typeof solver.solve>[1]) => (cols.push(p.numCols), solver.solve(p, o)) };
+    const timed = lpBound(counting, cl, lim, { timeLimitS: 20, cuts: false });
+    const whole = lpBound(solver, cl, lim, { depth: 12, cuts: false });
+    expect(cols[1]).toBeLessThan(cols[0]);
+    expect(timed.complete).toBe(true);
+    expect(Math.abs(timed.lowerBound - whole.lowerBound)).toBeLessThan(1e-6 * whole.lowerBound);
+  });
+
   it('counts prefix sets exactly up to a limit and stops soon past it', () => {
     const model = syntheticModel({ sites: 30, targets: 2000, seed: 3, kind: 'random' });
     const cl = buildClasses(model, buildTrie(model), new Float64Array(2000).fill(1), { kind: 'mean', uncoveredMs: 1000 });
