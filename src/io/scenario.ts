@@ -165,13 +165,13 @@ function parseConfig(text: string, label: string): ScenarioConfig {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) issues.push({ file: label, column: k, expected: `must be an integer >= ${min}`, received: jsonValueText(v) });
     return v as number;
   };
-  if (o.version !== 1) issues.push({ file: label, column: 'version', expected: 'must be 1 (this version of anyopt reads scenario format 1)', received: JSON.stringify(o.version) });
+  if (o.version !== 1) issues.push({ file: label, column: 'version', expected: 'must be 1 (this version of anyopt reads scenario format 1)', received: jsonValueText(o.version) });
   int('seed', 0);
   int('operatorAsn', 1);
   const knobs = { ...DEFAULT_KNOBS } as TwinKnobs;
   // Knobs left out take their defaults; an unknown one is an error (a typo must not leave a knob at its default unnoticed).
   if (o.knobs !== undefined && (typeof o.knobs !== 'object' || o.knobs === null || Array.isArray(o.knobs))) {
-    issues.push({ file: label, column: 'knobs', expected: 'must be an object of knob values', received: JSON.stringify(o.knobs) });
+    issues.push({ file: label, column: 'knobs', expected: 'must be an object of knob values', received: jsonValueText(o.knobs) });
   }
   const k = (typeof o.knobs === 'object' && o.knobs !== null ? o.knobs : {}) as Record<string, unknown>;
   for (const key of Object.keys(k)) {

@@ -63,6 +63,12 @@ describe('anyopt sim (in-process)', () => {
       expect(c.code, name).toBe(2);
       expect(c.stderr).toContain(msg);
     }
+    // A version too large for a double parses to Infinity: shown as such, not as JSON's "null".
+    copy('version-huge', 'scenario.json', (t) => t.replace(/"version":\s*1\b/, '"version": 1e999'));
+    const h = await runInProcess(['sim', 'catchment', '--scenario', 'version-huge', '--announce', 'ams,nrt'], { cwd: dir });
+    expect(h.code).toBe(2);
+    expect(h.stderr).toContain('column "version" must be 1');
+    expect(h.stderr).toContain('Infinity (a number out of range)');
   });
 
   it('catchment prints target,site,rtt_ms for every target, in the order of targets.csv', async () => {
