@@ -225,7 +225,6 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array, cuts?: 
   };
   // Constant part of the objective: every class's cost past its cut, and cl.constant.
   let constant = cl.constant;
-  const path = new Int32Array(S);
   for (let c = 0; c < C; c++) {
     const base = c * S;
     const d = depth[c];
@@ -252,7 +251,6 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array, cuts?: 
         // On a true collision of keys the first node keeps the key and this one does not merge.
         if (!byKey.has(key)) byKey.set(key, v);
       }
-      path[j] = v;
       paths[pathStart[c] + j] = v;
       prev = v;
     }
@@ -260,9 +258,10 @@ export function build(cl: Classes, lim: SizeLimits, depthOf: Int32Array, cuts?: 
     for (let j = d; j < cl.len[c]; j++) if (cl.cost[base + j] < b) b = cl.cost[base + j];
     constant += b;
     // Cost = beyond + sum_j F_j (cost_j - cost_{j+1}), with cost_d = beyond.
-    for (let j = 0; j < d; j++) coef[path[j]] += cl.cost[base + j] - (j + 1 < d ? cl.cost[base + j + 1] : b);
-    if (d > 0) last[c] = path[d - 1];
-    if (d > 0 && d < cl.len[c]) addTail(c, d, path[d - 1]);
+    const at = pathStart[c];
+    for (let j = 0; j < d; j++) coef[paths[at + j]] += cl.cost[base + j] - (j + 1 < d ? cl.cost[base + j + 1] : b);
+    if (d > 0) last[c] = paths[at + d - 1];
+    if (d > 0 && d < cl.len[c]) addTail(c, d, paths[at + d - 1]);
   }
   // Further parents: node v without one of its tree ancestors' sites, when that set is a node too.
   const extraNode: number[] = [];

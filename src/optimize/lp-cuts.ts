@@ -38,6 +38,12 @@ export interface PathLayout {
   pathStart: Int32Array;
 }
 
+function deepestCut(layout: PathLayout): number {
+  let d = 0;
+  for (const x of layout.depth) if (x > d) d = x;
+  return d;
+}
+
 /** Most cuts one separation adds, and most per (class, position). */
 const MAX_NEW_CUTS = 20_000;
 const PER_POSITION = 2;
@@ -62,8 +68,7 @@ export class CutPool {
    * s is column s, node v is S + v (numCols columns in all). Returns how many rows were added.
    */
   rows(layout: PathLayout, numCols: number, rows: RowBuilder): number {
-    let maxDepth = 0;
-    for (let c = 0; c < this.cl.count; c++) if (layout.depth[c] > maxDepth) maxDepth = layout.depth[c];
+    const maxDepth = deepestCut(layout);
     const acc = new Float64Array(numCols);
     const touched = new Int32Array(2 * maxDepth + 2);
     let n = 0;
@@ -140,8 +145,7 @@ export class CutPool {
         prev = f;
       }
     }
-    let maxDepth = 0;
-    for (let c = 0; c < C; c++) if (depth[c] > maxDepth) maxDepth = depth[c];
+    const maxDepth = deepestCut(layout);
     const fen = new Float64Array(maxDepth + 1);
     const stamp = new Int32Array(C).fill(-1);
     const cand: number[] = [];

@@ -393,16 +393,24 @@ export function pathRttMs(twin: Twin, target: number, site: number, km: number, 
 }
 
 /** Ground truth catchment and RTT of every target for one announcement. */
+/** The catching site per target (-1: unreachable or not answering) under a forwarding state. */
+function catchingSites(twin: Twin, fw: Forwarding): Int16Array {
+  const T = twin.targetIds.length;
+  const site = new Int16Array(T);
+  for (let t = 0; t < T; t++) {
+    const p = twin.targetPop[t];
+    site[t] = p < 0 || !twin.targetResponsive[t] ? -1 : fw.site[p];
+  }
+  return site;
+}
 export function catchmentFromState(state: RoutingState): Catchment {
   const { twin } = state;
   const fw = forwarding(state);
-  const T = twin.targetIds.length;
-  const site = new Int16Array(T);
-  const rttMs = new Float32Array(T);
-  for (let t = 0; t < T; t++) {
+  const site = catchingSites(twin, fw);
+  const rttMs = new Float32Array(site.length);
+  for (let t = 0; t < site.length; t++) {
+    const s = site[t];
     const p = twin.targetPop[t];
-    const s = p < 0 || !twin.targetResponsive[t] ? -1 : fw.site[p];
-    site[t] = s;
     rttMs[t] = s < 0 ? Number.NaN : pathRttMs(twin, t, s, fw.km[p], fw.hops[p]);
   }
   return { site, rttMs };
@@ -414,12 +422,5 @@ export function computeCatchment(twin: Twin, spec: AnnouncementSpec): Catchment 
 
 /** The catching site per target alone (-1: none), without the RTTs, for callers that only compare sites (sim stats' pairs). */
 export function computeCatchmentSites(twin: Twin, spec: AnnouncementSpec): Int16Array {
-  const fw = forwarding(runAnnouncement(twin, spec));
-  const T = twin.targetIds.length;
-  const site = new Int16Array(T);
-  for (let t = 0; t < T; t++) {
-    const p = twin.targetPop[t];
-    site[t] = p < 0 || !twin.targetResponsive[t] ? -1 : fw.site[p];
-  }
-  return site;
+  return catchingSites(twin, forwarding(runAnnouncement(twin, spec)));
 }
