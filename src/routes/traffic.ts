@@ -25,11 +25,18 @@ export function isoSeconds(t: number): string {
 
 /** The flows span more than `MAX_SPAN_DAYS` from the earliest to the latest; times in Unix seconds. */
 export class TrafficSpanError extends Error {
+  /** The rule and the span found, as an input issue words them (the message joins the two). */
+  readonly expected: string;
+  readonly received: string;
   constructor(
     readonly earliest: number,
     readonly latest: number,
   ) {
-    super(`flow times must span at most ${MAX_SPAN_DAYS} days from the earliest to the latest flow, got ${isoSeconds(earliest)} to ${isoSeconds(latest)}`);
+    const expected = `flow times must span at most ${MAX_SPAN_DAYS} days from the earliest to the latest flow`;
+    const received = `${isoSeconds(earliest)} to ${isoSeconds(latest)}`;
+    super(`${expected}, got ${received}`);
+    this.expected = expected;
+    this.received = received;
     this.name = 'TrafficSpanError';
   }
 }

@@ -10,7 +10,7 @@ import { assembleInstance, type Assembled } from '../../routes/assemble.js';
 import type { FlowFormat } from '../../routes/flows.js';
 import type { Policy, ProviderSpec } from '../../routes/model.js';
 import type { RouteTable } from '../../routes/table.js';
-import { DEFAULT_BIN_SECONDS, isoSeconds, MAX_SPAN_DAYS, TrafficEstimator, TrafficSpanError, type TrafficEstimate } from '../../routes/traffic.js';
+import { DEFAULT_BIN_SECONDS, TrafficEstimator, TrafficSpanError, type TrafficEstimate } from '../../routes/traffic.js';
 import { InputError, IssueList, type InputIssue } from '../issues.js';
 import { readFlows } from './flows.js';
 import { readPerformance } from './performance.js';
@@ -79,8 +79,7 @@ export async function runTrafficPipeline(args: {
     estimate = estimator.finish();
   } catch (err) {
     if (!(err instanceof TrafficSpanError)) throw err;
-    const issue = { file: args.flows.label, expected: `flow times must span at most ${MAX_SPAN_DAYS} days from the earliest to the latest flow`, received: `${isoSeconds(err.earliest)} to ${isoSeconds(err.latest)}` };
-    throw new InputError([issue], 1, { cause: err });
+    throw new InputError([{ file: args.flows.label, expected: err.expected, received: err.received }], 1, { cause: err });
   }
   return { ...loaded, estimate, flowStyle: flows.style, flowReport: flows.report, warnings };
 }
