@@ -16,7 +16,7 @@ export function buildProgram(host: CommandHost): Command {
   const { ctx } = host;
   const program = new Command('anyopt')
     .description(
-      'Measure how BGP maps clients to anycast sites, predict catchments and RTTs for any subset of sites,\n' +
+      'Measure how BGP maps clients to anycast sites, predict catchments and RTTs for any subset of sites, ' +
         'choose the best subset, gate announcement plans in CI, and optimize outbound routes per prefix.',
     )
     .version(VERSION, '-V, --version')
