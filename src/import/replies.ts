@@ -19,6 +19,7 @@
  * which is how AnyOpt and Verfploeter identify a client.
  */
 import type { InputIssue } from '../io/issues.js';
+import { decimalNumber, fitsFloat32 } from '../io/csv.js';
 
 export const REPLY_FORMATS = ['verfploeter', 'manycastr', 'csv'] as const;
 export type ReplyFormat = (typeof REPLY_FORMATS)[number];
@@ -128,8 +129,8 @@ export class ReplyParser {
     let rtt: number;
     const diff = L.rtt >= 0 ? f[L.rtt].trim() : '';
     if (L.rtt >= 0 && (diff !== '' || L.tx < 0)) {
-      rtt = Number(diff);
-      if (diff === '' || !Number.isFinite(rtt) || rtt < 0) return this.bad(lineNo, this.names().rtt, 'must be a number >= 0 (ms)', diff);
+      rtt = decimalNumber(diff);
+      if (diff === '' || !fitsFloat32(rtt) || rtt < 0) return this.bad(lineNo, this.names().rtt, 'must be a number >= 0 (ms)', diff);
     } else {
       const tx = f[L.tx].trim();
       const rx = f[L.rx].trim();

@@ -26,6 +26,23 @@ export interface Column<T> {
 
 export type Columns<R> = { [K in keyof R]: Column<R[K]> };
 
+/**
+ * A decimal number from trimmed text, NaN for anything else. Number() alone also reads hex,
+ * binary and octal ("0x10" is 16), which no file of ours means; this costs two character tests.
+ */
+export function decimalNumber(s: string): number {
+  if (s.length > 1 && s.charCodeAt(0) === 48) {
+    const c = s.charCodeAt(1) | 32;
+    if (c === 120 || c === 98 || c === 111) return Number.NaN; // 0x, 0b, 0o
+  }
+  return Number(s);
+}
+
+/** True when v survives storage as a 32-bit float (RTTs are stored so): 1e39 would turn into Infinity. */
+export function fitsFloat32(v: number): boolean {
+  return Number.isFinite(Math.fround(v));
+}
+
 export const col = {
   text(opts: { pattern?: RegExp; expected?: string; maxLength?: number } = {}): Column<string> {
     const max = opts.maxLength ?? 200;
@@ -52,7 +69,7 @@ export const col = {
       parse(raw) {
         const s = raw.trim();
         if (s === '') return INVALID;
-        const v = Number(s);
+        const v = decimalNumber(s);
         if (!Number.isFinite(v) || v < min || v > max || (minExclusive && v === min)) return INVALID;
         return v;
       },

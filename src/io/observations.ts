@@ -15,7 +15,7 @@
  */
 import { IssueList, InputError } from './issues.js';
 import { forEachLine, readCsvFields, RowLines, UNCLOSED_QUOTE } from './lines.js';
-import { csvField } from './csv.js';
+import { csvField, decimalNumber, fitsFloat32 } from './csv.js';
 import { Growable, RowCountEstimate } from '../util/growable.js';
 import { fileSizeOf } from './open.js';
 
@@ -204,6 +204,10 @@ export async function readObservations(path: string, label = path): Promise<Read
     let s = -1;
     let r = Number.NaN;
     if (siteRaw !== '' || rttRaw !== '') {
+      if (siteRaw === '') {
+        issues.add({ file: label, line: lineNo, column: 'rtt_ms', expected: 'must be empty when site is empty (no reply), or site must name the site that replied', received: rttRaw });
+        return;
+      }
       if (!experiments[e].announced.includes(siteRaw)) {
         issues.add({
           file: label,
@@ -214,9 +218,9 @@ export async function readObservations(path: string, label = path): Promise<Read
         });
         return;
       }
-      r = Number(rttRaw);
-      if (rttRaw === '' || !Number.isFinite(r) || r < 0) {
-        issues.add({ file: label, line: lineNo, column: 'rtt_ms', expected: 'must be a number >= 0 when site is set', received: rttRaw });
+      r = decimalNumber(rttRaw);
+      if (rttRaw === '' || !fitsFloat32(r) || r < 0) {
+        issues.add({ file: label, line: lineNo, column: 'rtt_ms', expected: 'must be a number >= 0 (and below 3.4e38) when site is set', received: rttRaw });
         return;
       }
       s = siteIndex.get(siteRaw)!;

@@ -17,7 +17,7 @@
  */
 import { IssueList, InputError } from './issues.js';
 import { forEachLine, readCsvFields, RowLines, splitCsvLine, UNCLOSED_QUOTE } from './lines.js';
-import { csvField, csvLine } from './csv.js';
+import { csvField, csvLine, decimalNumber, fitsFloat32 } from './csv.js';
 import { Growable, RowCountEstimate } from '../util/growable.js';
 import { fileSizeOf } from './open.js';
 import { formatRtt } from './observations.js';
@@ -127,7 +127,7 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
       reject('status', `must be one of ${ORDER_STATUSES.join(', ')}`, statusRaw);
       return;
     }
-    const confidence = Number(confRaw);
+    const confidence = decimalNumber(confRaw);
     if (confRaw === '' || !(confidence >= 0 && confidence <= 1)) {
       reject('confidence', 'must be a number in [0, 1]', confRaw);
       return;
@@ -204,9 +204,9 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
         issues.add({ file: rLabel, line: lineNo, column: 'site', expected: 'must be a non-empty site id', received: site });
         return;
       }
-      const rtt = Number(rttRaw);
-      if (rttRaw === '' || !Number.isFinite(rtt) || rtt < 0) {
-        issues.add({ file: rLabel, line: lineNo, column: 'rtt_ms', expected: 'must be a number >= 0', received: rttRaw });
+      const rtt = decimalNumber(rttRaw);
+      if (rttRaw === '' || !fitsFloat32(rtt) || rtt < 0) {
+        issues.add({ file: rLabel, line: lineNo, column: 'rtt_ms', expected: 'must be a number >= 0 (and below 3.4e38)', received: rttRaw });
         return;
       }
       const source = sourceRaw === 'anycast' ? 0 : RTT_SOURCES.indexOf(sourceRaw as RttSource);

@@ -113,6 +113,22 @@ export function parsePlan(data: unknown, label: string): PlanRef {
   const sites = d.sites as string[];
   const dup = sites.find((s, i) => sites.indexOf(s) !== i);
   if (dup) throw InputError.single({ file: label, column: 'sites', expected: 'must not list a site twice', received: dup });
+  // The order is what gets deployed: it must switch on exactly the plan's sites, each once, or a
+  // gate that checks `sites` would pass a plan that announces something else.
+  if (order !== undefined) {
+    const o = order as string[];
+    const again = o.find((s, i) => o.indexOf(s) !== i);
+    const extra = o.filter((s) => !sites.includes(s));
+    const absent = sites.filter((s) => !o.includes(s));
+    if (again !== undefined || extra.length > 0 || absent.length > 0) {
+      const what = [
+        again !== undefined ? `lists ${again} twice` : '',
+        extra.length > 0 ? `announces ${extra.join(',')}, not in "sites"` : '',
+        absent.length > 0 ? `leaves out ${absent.join(',')} of "sites"` : '',
+      ].filter(Boolean);
+      throw InputError.single({ file: label, column: 'announce.order', expected: `must list each site of "sites" once, and no other (it ${what.join('; ')})`, received: o.join(',') });
+    }
+  }
   return { sites, announceOrder: (order as string[] | undefined) ?? sites, raw: d as Partial<PlanFile> };
 }
 
@@ -120,11 +136,15 @@ export function parsePlan(data: unknown, label: string): PlanRef {
  * Target weights for predict, optimize and validate: `targets.csv` with columns
  * `target` and `weight` (others ignored). Model targets the file does not list
  * get weight 0; listed targets the model does not know are counted and ignored.
+ * A file that leaves every model target at weight 0 (none matches, or all the
+ * matched weigh 0) is refused: nothing would be left to measure.
  */
 export async function readTargetWeights(
   path: string,
   targetIds: readonly string[],
   label = path,
+  /** How to name the model's file in an issue (its orders.csv). */
+  modelLabel?: string,
 ): Promise<{ weight: Float64Array; missing: number; unknown: number }> {
   const { rows, lines, issues, records } = await readTableFast(path, { target: col.text(), weight: col.number({ min: 0 }) }, { label });
   failOnIssues(issues, { records });
@@ -149,7 +169,26 @@ export async function readTargetWeights(
     weight[t] = r.weight;
   });
   let missing = 0;
-  for (let t = 0; t < seen.length; t++) missing += seen[t] ? 0 : 1;
+  let matched = 0;
+  for (let t = 0; t < seen.length; t++) {
+    missing += seen[t] ? 0 : 1;
+    matched += weight[t];
+  }
+  // Every target weighing 0 would make every mean undefined and every load 0 (a CI gate would pass
+  // load rules on nothing): refuse it, naming why (no target matched, or the matched weigh 0).
+  if (!(matched > 0)) {
+    const of = modelLabel ?? 'the preference model';
+    const sample = targetIds.slice(0, 3).join(', ');
+    throw InputError.single({
+      file: label,
+      column: 'target',
+      expected:
+        unknown === rows.length
+          ? `must name targets of ${of} (such as ${sample}); none of its ${rows.length} target(s) does`
+          : `must give a positive weight to at least one target of ${of}; the ${rows.length - unknown} it shares with it all weigh 0`,
+      received: rows.length > 0 ? rows[0].target : 'no rows',
+    });
+  }
   return { weight, missing, unknown };
 }
 

@@ -505,7 +505,7 @@ export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: O
     ga = r.greedyAdd;
     gd = r.greedyDrop;
     nodes = r.nodes;
-    if (!r.subset) return infeasibleByCapacity(model, trie, weight, r.heuristicBest, capacity, r.status === 'stopped-empty', exact || method === 'milp');
+    if (!r.subset) return infeasibleByCapacity(model, trie, weight, r.heuristicBest, capacity, r.status === 'stopped-empty', exact || method === 'milp', o);
     chosen = r.subset;
     value = r.cost / totalW;
     lowerBound = r.lowerBound / totalW;
@@ -515,7 +515,7 @@ export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: O
     const p = solveP95(model, trie, weight, lim, o, exact, totalW);
     if (!p.subset) {
       if (p.reason) return { kind: 'infeasible', reason: p.reason };
-      return infeasibleByCapacity(model, trie, weight, p.fallback, capacity, p.stopped, exact);
+      return infeasibleByCapacity(model, trie, weight, p.fallback, capacity, p.stopped, exact, o);
     }
     chosen = p.subset;
     value = p.value;
@@ -550,6 +550,17 @@ export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: O
   };
 }
 
+/** The constraints besides capacities that rule subsets out, for infeasibility messages ('' when none). */
+function otherConstraints(model: PreferenceModel, o: OptimizeOptions): string {
+  const parts: string[] = [];
+  const names = (xs: readonly number[]) => xs.map((s) => model.siteIds[s]).join(', ');
+  if (o.required?.length) parts.push(`${names(o.required)} required`);
+  if (o.excluded?.length) parts.push(`${names(o.excluded)} excluded`);
+  if (o.k !== undefined) parts.push(`exactly ${o.k} sites`);
+  else if (o.maxSites !== undefined) parts.push(`at most ${o.maxSites} sites`);
+  return parts.length > 0 ? ` with ${parts.join(', ')}` : '';
+}
+
 function infeasibleByCapacity(
   model: PreferenceModel,
   trie: OrderTrie,
@@ -558,13 +569,15 @@ function infeasibleByCapacity(
   capacity: Float64Array | undefined,
   stopped: boolean,
   exact: boolean,
+  o: OptimizeOptions,
 ): Infeasible {
+  const other = otherConstraints(model, o);
   const why = !exact
-    ? 'the heuristic (used past 30 sites) found no plan within the capacities (this proves nothing: a plan may exist)'
+    ? `the heuristic (${o.method === 'heuristic' ? '--method heuristic' : 'used past 30 sites'}) found no plan${other} within the capacities (this proves nothing: a plan may exist)`
     : stopped
-      ? 'no plan within the capacities was found before the time limit'
-      : 'no subset of sites keeps every site within its capacity';
-  if (!capacity) return { kind: 'infeasible', reason: stopped ? 'no plan was found before the time limit' : 'no subset satisfies the constraints' };
+      ? `no plan${other} within the capacities was found before the time limit`
+      : `no subset of sites${other} keeps every site within its capacity`;
+  if (!capacity) return { kind: 'infeasible', reason: stopped ? 'no plan was found before the time limit' : `no subset satisfies the constraints${other}` };
   const worst = overload(trie, model, weight, best, capacity);
   if (!worst) return { kind: 'infeasible', reason: why };
   // In the heuristic case `best` is the plan itself, not "the best plan without capacities".

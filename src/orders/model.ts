@@ -58,3 +58,24 @@ export function emptyModel(siteIds: string[], targetIds: string[]): PreferenceMo
     announceOrder: [],
   };
 }
+
+/**
+ * Sites that no target's order ranks (named only in rtt.csv or the announce order): the model
+ * predicts that they serve nobody, which rests on no measurement.
+ */
+export function unrankedSites(model: PreferenceModel): string[] {
+  const S = model.siteIds.length;
+  const ranked = new Uint8Array(S);
+  let left = S;
+  for (let t = 0; t < model.targetIds.length && left > 0; t++) {
+    const base = t * S;
+    for (let k = 0; k < model.orderLength[t]; k++) {
+      const s = model.orders[base + k];
+      if (!ranked[s]) {
+        ranked[s] = 1;
+        left--;
+      }
+    }
+  }
+  return model.siteIds.filter((_, s) => !ranked[s]);
+}

@@ -3,7 +3,7 @@
  * streams the chunks to a sink).
  *
  *   target,site,rtt_ms,confidence          (one subset: per target)
- *   subset,sites,predicted,coverage,mean_rtt_ms,median_rtt_ms,p90_rtt_ms,p95_rtt_ms,low_confidence,unknown_rtt
+ *   subset,sites,predicted,reached,coverage,mean_rtt_ms,median_rtt_ms,p90_rtt_ms,p95_rtt_ms,low_confidence,unknown_rtt
  */
 import { csvField } from '../io/csv.js';
 import { formatRtt } from '../io/observations.js';
@@ -11,7 +11,7 @@ import type { PreferenceModel } from '../orders/model.js';
 import type { Prediction, PredictionSummary } from './predict.js';
 
 export const PREDICTED_HEADER = 'target,site,rtt_ms,confidence\n';
-export const WHATIF_HEADER = 'subset,sites,predicted,coverage,mean_rtt_ms,median_rtt_ms,p90_rtt_ms,p95_rtt_ms,low_confidence,unknown_rtt\n';
+export const WHATIF_HEADER = 'subset,sites,predicted,reached,coverage,mean_rtt_ms,median_rtt_ms,p90_rtt_ms,p95_rtt_ms,low_confidence,unknown_rtt\n';
 
 /** Rows `from..to` of predicted.csv as one chunk. */
 export function formatPredictionRows(model: PreferenceModel, p: Prediction, from: number, to: number): string {
@@ -35,5 +35,5 @@ function num(x: number, digits = 2): string {
 }
 
 export function formatWhatIfRow(index: number, sites: readonly string[], s: PredictionSummary): string {
-  return `${index},${sites.join('|')},${s.predicted},${num(s.coverage, 4)},${num(s.meanRttMs)},${num(s.medianRttMs)},${num(s.p90RttMs)},${num(s.p95RttMs)},${s.lowConfidence},${s.unknownRtt}\n`;
+  return `${index},${sites.join('|')},${s.predicted},${num(s.reached, 4)},${num(s.coverage, 4)},${num(s.meanRttMs)},${num(s.medianRttMs)},${num(s.p90RttMs)},${num(s.p95RttMs)},${s.lowConfidence},${s.unknownRtt}\n`;
 }

@@ -98,7 +98,9 @@ export interface PredictionSummary {
   targets: number;
   /** Targets with a predicted site. */
   predicted: number;
-  /** Share of weight with a predicted site, over all targets. */
+  /** Share of weight with a predicted site, over all targets (the plan's `reached`). */
+  reached: number;
+  /** Share of weight with a predicted site and a known RTT there, over all targets (the plan's and validate's `coverage`). */
   coverage: number;
   /** Share of targets with a predicted site, over targets the model can reach (status not unreachable). */
   coverageReachable: number;
@@ -107,7 +109,7 @@ export interface PredictionSummary {
   medianRttMs: number;
   p90RttMs: number;
   p95RttMs: number;
-  /** Share of predicted weight per site id (sites of the subset only). */
+  /** Share of all weight per site id (sites of the subset only), as the plan's `share`. */
   siteShare: Record<string, number>;
   /** Predictions with confidence below the threshold. */
   lowConfidence: number;
@@ -186,11 +188,12 @@ export function summarizeSubset(
   }
   const quantiles = histogramQuantiles(hist, histSum, rttW, [0.5, 0.9, 0.95]);
   const siteShare: Record<string, number> = {};
-  for (let s = 0; s < S; s++) if (mask[s]) siteShare[model.siteIds[s]] = predW > 0 ? siteWeight[s] / predW : 0;
+  for (let s = 0; s < S; s++) if (mask[s]) siteShare[model.siteIds[s]] = totalW > 0 ? siteWeight[s] / totalW : 0;
   return {
     targets: T,
     predicted,
-    coverage: totalW > 0 ? predW / totalW : 0,
+    reached: totalW > 0 ? predW / totalW : 0,
+    coverage: totalW > 0 ? rttW / totalW : 0,
     coverageReachable: reachable > 0 ? predicted / reachable : 0,
     meanRttMs: rttW > 0 ? rttSum / rttW : Number.NaN,
     medianRttMs: quantiles[0],

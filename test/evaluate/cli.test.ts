@@ -48,6 +48,19 @@ describe('anyopt evaluate', () => {
     const bad = await run(['evaluate', '--scenario', 'scenario', '--orders', 'reversed.csv', '--subsets', '4', '--min-accuracy', '0.9', '--out', 's2.csv'], { cwd: dir });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/accuracy .* is below --min-accuracy 90\.00%/);
+
+    // A limit just above the accuracy: both are printed with the decimals that tell them apart.
+    const rev = JSON.parse((await run(['evaluate', '--scenario', 'scenario', '--orders', 'reversed.csv', '--subsets', '4', '--json', '--out', 's3.csv'], { cwd: dir })).stdout);
+    const near = await run(['evaluate', '--scenario', 'scenario', '--orders', 'reversed.csv', '--subsets', '4', '--min-accuracy', String(rev.accuracy + 1e-6), '--out', 's3.csv'], { cwd: dir });
+    expect(near.code).toBe(1);
+    const m = /accuracy ([\d.]+)% is below --min-accuracy ([\d.]+)%/.exec(near.stderr);
+    expect(m).not.toBeNull();
+    expect(m![1]).not.toBe(m![2]);
+
+    // Sizes past the model's sites are refused, not clamped into repeats of the all-sites subset.
+    const big = await run(['evaluate', '--scenario', 'scenario', '--orders', 'orders.csv', '--min-size', '4', '--max-size', '9'], { cwd: dir });
+    expect(big.code).toBe(2);
+    expect(big.stderr).toContain('Expected `--max-size` to be at most 5 (the sites of orders.csv), got `9`');
   });
 
   it('exits 2 for a missing scenario folder', async () => {

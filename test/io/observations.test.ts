@@ -29,10 +29,20 @@ describe('observations.csv', () => {
     const { issues, table } = await readObservations(path, 'obs.csv');
     expect(issues.items.map(formatIssue)).toEqual([
       'obs.csv:2: column "site" must be one of the announced sites ams|lhr or empty (no reply), got "syd"',
-      'obs.csv:3: column "rtt_ms" must be a number >= 0 when site is set, got ""',
+      'obs.csv:3: column "rtt_ms" must be a number >= 0 (and below 3.4e38) when site is set, got ""',
       'obs.csv:4: column "announced" must be the same for every row of experiment "e1" (ams|lhr), got "ams"',
     ]);
     expect(table.rows).toBe(0);
+  });
+
+  it('names the rtt of a row without a site as the problem (a reply must say which site answered)', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'obs.csv');
+    writeFileSync(path, 'experiment,announced,target,site,rtt_ms\ne1,ams|lhr,t1,,5\n');
+    const { issues } = await readObservations(path, 'obs.csv');
+    expect(issues.items.map(formatIssue)).toEqual([
+      'obs.csv:2: column "rtt_ms" must be empty when site is empty (no reply), or site must name the site that replied, got "5"',
+    ]);
   });
 
   it('quotes ids with commas and quotes, so that the rows read back as written', async () => {

@@ -53,6 +53,20 @@ describe('orders.csv and rtt.csv', () => {
     ]);
   });
 
+  it('refuses hex numbers and RTTs a 32-bit float cannot hold (1e39 would turn into Infinity)', async () => {
+    const dir = tempDir();
+    const orders = join(dir, 'orders.csv');
+    writeFileSync(orders, 'target,order,status,confidence\na,ams>lhr,total,0x1\nb,ams>lhr,total,1\n');
+    const rtt = join(dir, 'rtt.csv');
+    writeFileSync(rtt, 'target,site,rtt_ms,source\nb,ams,1e39,anycast\nb,lhr,0x10,unicast\nb,lhr,3e38,unicast\n');
+    const { issues } = await readPreferenceModel(orders, rtt, { orders: 'orders.csv', rtt: 'rtt.csv' });
+    expect(issues.items.map(formatIssue)).toEqual([
+      'orders.csv:2: column "confidence" must be a number in [0, 1], got "0x1"',
+      'rtt.csv:2: column "rtt_ms" must be a number >= 0 (and below 3.4e38), got "1e39"',
+      'rtt.csv:3: column "rtt_ms" must be a number >= 0 (and below 3.4e38), got "0x10"',
+    ]);
+  });
+
   it('refuses a file without the expected header', async () => {
     const dir = tempDir();
     const orders = join(dir, 'orders.csv');

@@ -82,6 +82,29 @@ describe('anyopt optimize', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('names the constraints besides capacities when no subset satisfies them all', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'sites.csv'), 'site,capacity\nmia,2\n');
+    const r = await runInProcess([...base, '--capacity', join(dir, 'sites.csv'), '--require', 'mia', '--out', join(dir, 'plan.json')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('infeasible: no subset of sites with mia required keeps every site within its capacity; tightest site: mia would carry 3 against its capacity 2');
+  });
+
+  it('refuses an rtt.csv with no RTT at all (every plan would cost the same) and warns of sites no order ranks', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'rtt.csv'), 'target,site,rtt_ms,source\n');
+    const r = await runInProcess(['optimize', '--orders', join(FIX, 'orders.csv'), '--rtt', join(dir, 'rtt.csv'), '--out', join(dir, 'plan.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('rtt.csv gives no RTT for any target of');
+    expect(existsSync(join(dir, 'plan.json'))).toBe(false);
+    // A site named only in the announce order serves nobody under the model: say so.
+    const orders = readFileSync(join(FIX, 'orders.csv'), 'utf8').replace(/^# announce-order: (.*)$/m, '# announce-order: $1,zzz');
+    writeFileSync(join(dir, 'orders.csv'), orders);
+    const z = await runInProcess(['optimize', '--orders', join(dir, 'orders.csv'), '--rtt', join(FIX, 'rtt.csv'), '--k', '4', '--exclude', 'mia', '--out', join(dir, 'plan.json')]);
+    expect(z.code).toBe(0);
+    expect(z.stderr).toContain(`no target's order in ${join(dir, 'orders.csv')} ranks zzz (named only in rtt.csv or the announce order): the model predicts it serves nobody`);
+  });
+
   it('exits 2 on bad flags and bad input with the value and what was expected', async () => {
     const k = await runInProcess([...base, '--k', '0']);
     expect(k.code).toBe(2);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readObservations } from '../../src/io/observations.js';
@@ -6,6 +6,7 @@ import { inferOrders } from '../../src/orders/infer.js';
 import { announcementSequence, catchmentSite, predictSubset, summarizeSubset, announcedMask } from '../../src/predict/predict.js';
 import { createRng } from '../../src/util/random.js';
 import { campaignFromOrders } from '../orders/synthetic.js';
+import { assignSubset, summarize } from '../../src/optimize/evaluate.js';
 import { runInProcess as run, tempDir } from '../helpers.js';
 
 const FIXTURE = new URL('../../fixtures/orders/campaign.csv', import.meta.url).pathname;
@@ -41,13 +42,32 @@ describe('predictSubset on the hand-written campaign', async () => {
     expect(s.meanRttMs).toBeCloseTo((20.25 + 5 + 20 + 31 + 20) / 5, 5);
     expect(s.medianRttMs).toBeCloseTo(20, 5);
     expect(s.p95RttMs).toBeCloseTo(31, 5);
-    expect(s.siteShare).toEqual({ lhr: 0.6, syd: 0.4 });
+    // Shares of all weight (as the plan's), so they sum to the reached share.
+    expect(s.siteShare).toEqual({ lhr: 3 / 6, syd: 2 / 6 });
+    expect(s.reached).toBeCloseTo(5 / 6, 6);
     expect(s.coverage).toBeCloseTo(5 / 6, 6);
     expect(s.coverageReachable).toBe(1);
     const weights = Float64Array.from([0, 3, 0, 0, 0, 1]); // reverse weighs 3, silent 1
     const w = summarizeSubset(model, announcedMask(model, ['lhr', 'syd']), { weights });
     expect(w.meanRttMs).toBeCloseTo(5, 5);
     expect(w.coverage).toBeCloseTo(0.75, 6);
+  });
+
+  it('counts a reached target without a known RTT in reached, not in coverage (as optimize and validate do)', () => {
+    const m = { ...model, rttMs: model.rttMs.slice() };
+    const S = m.siteIds.length;
+    const t = m.targetIds.indexOf('total');
+    const site = predictSubset(m, ['lhr', 'syd']).site[t];
+    m.rttMs[t * S + site] = Number.NaN;
+    const s = summarizeSubset(m, announcedMask(m, ['lhr', 'syd']));
+    expect(s.reached).toBeCloseTo(5 / 6, 6);
+    expect(s.coverage).toBeCloseTo(4 / 6, 6);
+    expect(s.unknownRtt).toBe(1);
+    const weight = new Float64Array(m.targetIds.length).fill(1);
+    const plan = summarize(m, announcedMask(m, ['lhr', 'syd']), assignSubset(m, announcedMask(m, ['lhr', 'syd'])), weight);
+    expect(plan.coverage).toBeCloseTo(s.coverage, 12);
+    expect(plan.reached).toBeCloseTo(s.reached, 12);
+    for (const l of plan.load) expect(l.share).toBeCloseTo(s.siteShare[l.site], 12);
   });
 
   it('announces a subset in the campaign order', () => {
@@ -110,10 +130,23 @@ describe('anyopt predict', () => {
 
   it('names the bad line of a subsets file', async () => {
     const dir = await setup();
-    writeFileSync(join(dir, 'subsets.txt'), 'ams\nams,fra\n');
+    writeFileSync(join(dir, 'subsets.txt'), 'ams\nams,fra\n ,| \n');
     const r = await run(['predict', '--orders', 'orders.csv', '--subsets', 'subsets.txt'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('subsets.txt:2: must list sites of the model (ams, lhr, syd), got "fra"');
+    expect(r.stderr).toContain('subsets.txt:3: must name at least one site (a line of separators only), got ",|"');
+  });
+
+  it('names the lowest mean among the subsets that have one, even when the first has none', async () => {
+    const dir = await setup();
+    // No RTT at all for ams: the subset {ams} has no mean.
+    const rtt = readFileSync(join(dir, 'rtt.csv'), 'utf8').split('\n').filter((l) => !/^[^,]*,ams,/.test(l)).join('\n');
+    writeFileSync(join(dir, 'rtt-noams.csv'), rtt);
+    writeFileSync(join(dir, 'subsets.txt'), 'ams\nlhr,syd\nsyd\n');
+    const r = await run(['predict', '--orders', 'orders.csv', '--rtt', 'rtt-noams.csv', '--subsets', 'subsets.txt', '--out', 'w.csv'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/lowest mean RTT: subset [23] \(/);
+    expect(readFileSync(join(dir, 'w.csv'), 'utf8').split('\n')[0]).toBe('subset,sites,predicted,reached,coverage,mean_rtt_ms,median_rtt_ms,p90_rtt_ms,p95_rtt_ms,low_confidence,unknown_rtt');
   });
 
   it('reports a bad orders.csv row once, without false "not listed" errors for its rtt.csv rows', async () => {

@@ -41,10 +41,44 @@ describe('anyopt validate', () => {
     expect(r.stderr).toContain('column "maxMeanMs" must be a number >= 0, got "Infinity (a number out of range)"');
   });
 
-  it('refuses mustNotAnnounce naming a site the model does not have (a typo would turn the rule off)', async () => {
-    const r = await validate('plan-good.json', policyFile({ mustNotAnnounce: ['xyz'] }));
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/policy\.json: "mustNotAnnounce" names "xyz", not a site of .*orders\.csv \(its sites: /);
+  it('refuses mustNotAnnounce or mustAnnounce naming a site the model does not have (a typo would turn the rule off, or fail it as if a real site were missing)', async () => {
+    for (const rule of ['mustNotAnnounce', 'mustAnnounce']) {
+      const r = await validate('plan-good.json', policyFile({ [rule]: ['xyz'] }));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`policy\\.json: "${rule}" names "xyz", not a site of .*orders\\.csv \\(its sites: `));
+    }
+  });
+
+  it('refuses a plan whose announce.order switches on other sites than its "sites" (exit 2)', async () => {
+    const dir = tempDir();
+    const cases: Array<[unknown, string]> = [
+      [['lhr', 'ams', 'fra', 'mia'], 'it announces mia, not in "sites"'],
+      [['ams', 'ams', 'lhr', 'fra'], 'it lists ams twice'],
+      [['lhr', 'ams'], 'it leaves out fra of "sites"'],
+    ];
+    for (const [order, why] of cases) {
+      const plan = join(dir, 'plan.json');
+      writeFileSync(plan, JSON.stringify({ format: 'anyopt-plan', version: 1, sites: ['lhr', 'ams', 'fra'], announce: { order } }));
+      const r = await runInProcess(['validate', '--plan', plan, ...model, '--policy', policyFile({ mustNotAnnounce: ['mia'] })]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`column "announce.order" must list each site of "sites" once, and no other (${why})`);
+    }
+  });
+
+  it('refuses --weights that leave every target at weight 0 instead of passing load rules on nothing', async () => {
+    const dir = tempDir();
+    const none = join(dir, 'w-none.csv');
+    writeFileSync(none, 'target,weight\n10.0.0.0/24,5\n10.0.1.0/24,5\n');
+    const zero = join(dir, 'w-zero.csv');
+    writeFileSync(zero, 'target,weight\nt1,0\nt2,0\n');
+    for (const [file, why] of [
+      [none, 'must name targets of'],
+      [zero, 'must give a positive weight to at least one target of'],
+    ]) {
+      const r = await validate('plan-good.json', policyFile({ maxSiteLoadShare: 0.3 }), ['--weights', file]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`column "target" ${why}`);
+    }
   });
 
   it('--json with --out: JSON on stdout and the CSV in the file', async () => {
@@ -61,24 +95,24 @@ describe('anyopt validate', () => {
     expect(JSON.parse(j.stdout).passed).toBeGreaterThan(0);
   });
 
-  const breaking: Array<[string, Record<string, unknown>, string, string]> = [
-    // [rule, policy, expected message, a worst target that must be named]
+  const breaking: Array<[string, Record<string, unknown>, string, string, string?]> = [
+    // [rule, policy, expected message, a worst target that must be named, the plan (default plan-all.json)]
     ['maxMeanMs', { maxMeanMs: 30 }, 'mean RTT <= 30 ms: violated, measured 40.9', 't1'],
     ['maxP95Ms', { maxP95Ms: 100 }, 'p95 RTT <= 100 ms: violated, measured 120.0', 't1'],
     ['minCoverage', { minCoverage: 0.9 }, 'coverage >= 90.0%: violated, measured 87.5%', 't8'],
     ['maxSiteLoad', { maxSiteLoad: 2 }, 'load per site <= 2: violated at mia with 3', 't7'],
     ['maxSiteLoadShare', { maxSiteLoadShare: 0.3 }, 'load share per site <= 30.0%: violated at mia with 37.5%', 't1'],
-    ['mustAnnounce', { mustAnnounce: ['ams', 'syd'] }, 'must announce ams, syd: violated, missing syd', ''],
+    ['mustAnnounce', { mustAnnounce: ['ams', 'mia'] }, 'must announce ams, mia: violated, missing mia', '', 'plan-good.json'],
     ['mustNotAnnounce', { mustNotAnnounce: ['mia'] }, 'must not announce mia: violated, announces mia', ''],
     ['maxSites', { maxSites: 3 }, 'at most 3 sites: violated, plan announces 4', ''],
     ['maxMeanRegressionPct', { maxMeanRegressionPct: 10 }, 'mean RTT regression vs baseline <= 10%: violated, 12.6 ms -> 40.9 ms (+225.0%)', 't1'],
     ['maxP95RegressionPct', { maxP95RegressionPct: 10 }, 'p95 RTT regression vs baseline <= 10%: violated, 40.0 ms -> 120.0 ms (+200.0%)', 't2'],
   ];
-  for (const [rule, policy, message, target] of breaking) {
+  for (const [rule, policy, message, target, plan = 'plan-all.json'] of breaking) {
     it(`fails ${rule} with the measured value and the worst targets (exit 1)`, async () => {
       const dir = tempDir();
       const junit = join(dir, 'report.xml');
-      const r = await validate('plan-all.json', policyFile(policy), ['--baseline', join(FIX, 'plan-good.json'), '--junit', junit]);
+      const r = await validate(plan, policyFile(policy), ['--baseline', join(FIX, 'plan-good.json'), '--junit', junit]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`FAIL  ${message}`);
       expect(r.stderr).toContain('0 passed, 1 failed');

@@ -11,7 +11,7 @@ import { UsageError } from '../../io/issues.js';
 import { computeCatchment } from '../../sim/index.js';
 import { checkTwin, loadTwin } from '../scenario.js';
 import { evaluateAgainstTwin, type EvaluationReport } from '../../evaluate/evaluate.js';
-import { intOption, numberOption, pathOption, requiredOption } from '../options.js';
+import { expected, intOption, numberOption, pathOption, requiredOption } from '../options.js';
 import { printJson, withCsvSink } from '../output.js';
 import { startProgress } from '../progress.js';
 import { fmtMs, pct, table } from '../render.js';
@@ -77,6 +77,9 @@ Example:
         const twinTargets = new Set(twin.targetIds);
         const matched = model.targetIds.filter((t) => twinTargets.has(t)).length;
         if (matched === 0) throw new UsageError(`no target of ${ordersFile} is a target of the scenario ${scenarioDir}`);
+        const S = model.siteIds.length;
+        if (minSize > S && (S >= 2 || flags.minSize !== '2')) throw expected('--min-size', `at most ${S} (the sites of ${ordersFile})`, minSize);
+        if (maxSize !== undefined && maxSize > S) throw expected('--max-size', `at most ${S} (the sites of ${ordersFile})`, maxSize);
 
         const bar = startProgress(ctx, 'evaluate', subsets);
         const report = evaluateAgainstTwin(
@@ -97,7 +100,7 @@ Example:
         if (flags.json) printJson(ctx, { targets: { model: model.targetIds.length, matched }, ...report });
         ctx.stderr.write(renderReport(report, model.targetIds.length, matched, ctx.color.bold) + '\n');
         if (minAccuracy !== undefined && !(report.accuracy >= minAccuracy)) {
-          ctx.stderr.write(ctx.color.red(`accuracy ${pct(report.accuracy, 2)} is below --min-accuracy ${pct(minAccuracy, 2)}\n`));
+          ctx.stderr.write(ctx.color.red(`accuracy ${accuracyText(report.accuracy, minAccuracy)} is below --min-accuracy ${accuracyText(minAccuracy, report.accuracy)}\n`));
           return 1;
         }
         return 0;
@@ -122,4 +125,11 @@ export function renderReport(r: EvaluationReport, modelTargets: number, matched:
     `absolute errors: median ${fmtMs(r.rtt.p50AbsErrorMs)}, p90 ${fmtMs(r.rtt.p90AbsErrorMs)}, p95 ${fmtMs(r.rtt.p95AbsErrorMs)}; ${pct(r.rtt.shareUnder8Ms)} under 8 ms`,
     table(['status', 'predictions', 'accuracy'], rows),
   ].join('\n');
+}
+
+/** A share in percent with as many decimals (2 to 6) as it takes to tell it from `other`. */
+function accuracyText(x: number, other: number): string {
+  let d = 2;
+  while (d < 6 && pct(x, d) === pct(other, d)) d++;
+  return pct(x, d);
 }

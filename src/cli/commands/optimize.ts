@@ -16,7 +16,7 @@ import { UsageError } from '../../io/issues.js';
 import { failOnIssues } from '../../io/csv.js';
 import { readPreferenceModel } from '../../io/orders.js';
 import { jsonNumber, planToJson, readSiteCapacities, readTargetWeights, type PlanFile, type PlanSummaryJson } from '../../io/plan.js';
-import type { PreferenceModel } from '../../orders/model.js';
+import { unrankedSites, type PreferenceModel } from '../../orders/model.js';
 import { assignSubset, summarize, type PlanSummary } from '../../optimize/evaluate.js';
 import { DEFAULT_UNCOVERED_MS, OPTIMIZE_PHASES, optimizeSites, type BoundBy, type Method, type Objective } from '../../optimize/optimize.js';
 import { MAX_EXACT_SITES } from '../../optimize/exact.js';
@@ -28,6 +28,12 @@ export interface ModelInputs {
   weightsNote?: string;
 }
 
+/** The warning for sites no order ranks (see unrankedSites). */
+export function unrankedNote(sites: readonly string[], ordersPath: string): string {
+  const list = sites.length > 8 ? `${sites.slice(0, 8).join(', ')} and ${sites.length - 8} more` : sites.join(', ');
+  return `no target's order in ${ordersPath} ranks ${list} (named only in rtt.csv or the announce order): the model predicts ${sites.length === 1 ? 'it serves' : 'they serve'} nobody, which no measurement shows`;
+}
+
 /** Read orders.csv + rtt.csv (and targets.csv weights): shared by optimize and validate. */
 export async function readModelInputs(ctx: CliContext, opts: { orders?: string; rtt?: string; weights?: string }): Promise<ModelInputs> {
   const ordersPath = requiredOption('--orders', opts.orders);
@@ -36,16 +42,16 @@ export async function readModelInputs(ctx: CliContext, opts: { orders?: string; 
   failOnIssues(issues, { records: records.orders + records.rtt });
   if (model.siteIds.length === 0) throw new UsageError(`${ordersPath} names no sites: nothing to choose from`);
   let weight: Float64Array = new Float64Array(model.targetIds.length).fill(1);
-  let weightsNote: string | undefined;
+  const notes: string[] = [];
+  const unranked = unrankedSites(model);
+  if (unranked.length > 0) notes.push(unrankedNote(unranked, ordersPath));
   if (opts.weights !== undefined) {
-    const w = await readTargetWeights(pathOption(ctx.cwd, opts.weights), model.targetIds, opts.weights);
+    const w = await readTargetWeights(pathOption(ctx.cwd, opts.weights), model.targetIds, opts.weights, ordersPath);
     weight = w.weight;
-    const notes: string[] = [];
     if (w.missing > 0) notes.push(`${w.missing} target(s) of ${ordersPath} are not in ${opts.weights} and weigh 0`);
     if (w.unknown > 0) notes.push(`${w.unknown} target(s) of ${opts.weights} are not in ${ordersPath} and are ignored`);
-    if (notes.length > 0) weightsNote = notes.join('; ');
   }
-  return { model, weight, weightsNote };
+  return { model, weight, weightsNote: notes.length > 0 ? notes.join('; ') : undefined };
 }
 
 const BOUND_NAMES: Record<BoundBy, string> = { search: 'search', lp: 'LP relaxation', lagrangian: 'Lagrangian relaxation', trie: 'order-trie relaxation' };
@@ -134,6 +140,8 @@ the plan meets its bound, and a faster machine gets further.`,
 
         const { model, weight, weightsNote } = await readModelInputs(ctx, opts as { orders?: string; rtt?: string; weights?: string });
         const S = model.siteIds.length;
+        // With no RTT at all every subset costs the same (--uncovered-ms a target): any plan would be "optimal".
+        if (!model.rttMs.some((r) => r === r)) throw new UsageError(`${opts.rtt as string} gives no RTT for any target of ${opts.orders as string}: there is nothing to minimise (is it the rtt.csv that \`anyopt orders --rtt-out\` wrote?)`);
         const required = siteIndices(model, '--require', requireNames);
         const excluded = siteIndices(model, '--exclude', excludeNames);
         const both = requireNames.find((s) => excludeNames.includes(s));

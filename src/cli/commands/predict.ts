@@ -10,7 +10,8 @@ import { failOnIssues } from '../../io/csv.js';
 import { readTargetWeights } from '../../io/plan.js';
 import { forEachLine } from '../../io/lines.js';
 import { InputError, UsageError, type InputIssue } from '../../io/issues.js';
-import type { PreferenceModel } from '../../orders/model.js';
+import { unrankedSites, type PreferenceModel } from '../../orders/model.js';
+import { unrankedNote } from './optimize.js';
 import { announcedMask, announcementSequence, predictSubset, summarizeSubset, SummaryScratch, type PredictionSummary } from '../../predict/predict.js';
 import { PREDICTED_HEADER, WHATIF_HEADER, formatPredictionRows, formatWhatIfRow } from '../../predict/csv.js';
 import { listOption, numberOption, pathOption, requiredOption } from '../options.js';
@@ -62,9 +63,11 @@ Examples:
           { orders: ordersFile, rtt: flags.rtt },
         );
         failOnIssues(issues);
+        const unranked = unrankedSites(model);
+        if (unranked.length > 0) ctx.stderr.write(`warning: ${unrankedNote(unranked, ordersFile)}\n`);
         let weights: Float64Array | undefined;
         if (flags.weights !== undefined) {
-          const w = await readTargetWeights(pathOption(ctx.cwd, flags.weights), model.targetIds, flags.weights);
+          const w = await readTargetWeights(pathOption(ctx.cwd, flags.weights), model.targetIds, flags.weights, ordersFile);
           if (w.missing > 0) ctx.stderr.write(`warning: ${flags.weights} gives no weight for ${w.missing} of ${model.targetIds.length} targets: they weigh 0\n`);
           weights = w.weight;
         }
@@ -82,7 +85,7 @@ Examples:
           });
           const sequence = announcementSequence(model, subset);
           if (flags.json) printJson(ctx, { sites: subset, announceSequence: sequence, ...summary });
-          ctx.stderr.write(renderSummary(subset, sequence, summary, lowConfidence, ctx.color.bold) + '\n');
+          ctx.stderr.write(renderSummary(subset, sequence, summary, lowConfidence, ctx.color.bold, flags.rtt !== undefined) + '\n');
           return 0;
         }
 
@@ -107,11 +110,12 @@ Examples:
         });
         bar.stop();
         if (flags.json) printJson(ctx, subsets.map((sites, i) => ({ sites, ...summaries[i] })));
-        let best = 0;
-        for (let i = 1; i < summaries.length; i++) if (summaries[i].meanRttMs < summaries[best].meanRttMs) best = i;
+        // The lowest mean among subsets that have one (a subset with no known RTT has none).
+        let best = -1;
+        for (let i = 0; i < summaries.length; i++) if (Number.isFinite(summaries[i].meanRttMs) && (best < 0 || summaries[i].meanRttMs < summaries[best].meanRttMs)) best = i;
         ctx.stderr.write(
           `${ctx.color.bold(`predict: ${subsets.length} subsets x ${model.targetIds.length.toLocaleString('en-US')} targets`)}\n` +
-            (summaries.length > 0 && Number.isFinite(summaries[best].meanRttMs) ? `lowest mean RTT: subset ${best + 1} (${subsets[best].join(',')}): ${fmtMs(summaries[best].meanRttMs)}\n` : ''),
+            (best >= 0 ? `lowest mean RTT: subset ${best + 1} (${subsets[best].join(',')}): ${fmtMs(summaries[best].meanRttMs)}\n` : ''),
         );
         return 0;
       }),
@@ -126,6 +130,10 @@ async function readSubsets(path: string, label: string, model: PreferenceModel):
     const text = line.trim();
     if (text === '' || text.startsWith('#')) return;
     const sites = text.split(/[\s,|]+/).filter((s) => s !== '');
+    if (sites.length === 0) {
+      issues.push({ file: label, line: lineNo, expected: 'must name at least one site (a line of separators only)', received: text });
+      return;
+    }
     const bad = sites.filter((s) => !known.has(s));
     if (bad.length > 0) {
       issues.push({ file: label, line: lineNo, expected: `must list sites of the model (${model.siteIds.slice(0, 20).join(', ')})`, received: bad.join(',') });
@@ -142,17 +150,19 @@ async function readSubsets(path: string, label: string, model: PreferenceModel):
   return out;
 }
 
-function renderSummary(subset: string[], sequence: string[], s: PredictionSummary, low: number, bold: (x: string) => string): string {
+function renderSummary(subset: string[], sequence: string[], s: PredictionSummary, low: number, bold: (x: string) => string, haveRtt: boolean): string {
   const shares = Object.entries(s.siteShare)
     .sort((a, b) => b[1] - a[1])
     .map(([site, share]) => [site, pct(share)]);
   return [
     bold(`predict: ${subset.length} sites, ${s.targets.toLocaleString('en-US')} targets`),
     `announce in this order (as the campaign did): ${sequence.join(', ')}`,
-    `coverage: ${pct(s.coverage)} of weight; ${pct(s.coverageReachable)} of reachable targets`,
+    `reached: ${pct(s.reached)} of weight (${pct(s.coverageReachable)} of reachable targets); coverage (reached with a known RTT): ${pct(s.coverage)} of weight`,
     Number.isFinite(s.meanRttMs)
       ? `RTT (weighted): mean ${fmtMs(s.meanRttMs)}, median ${fmtMs(s.medianRttMs)}, p90 ${fmtMs(s.p90RttMs)}, p95 ${fmtMs(s.p95RttMs)}`
-      : 'RTT: unknown (give --rtt rtt.csv)',
+      : haveRtt
+        ? 'RTT: unknown (no reached target with weight has a known RTT at its predicted site)'
+        : 'RTT: unknown (give --rtt rtt.csv)',
     table(['site', 'share of weight'], shares),
     `low-confidence predictions (< ${low}): ${s.lowConfidence}; unknown RTT: ${s.unknownRtt}`,
   ].join('\n');

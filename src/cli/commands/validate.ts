@@ -66,11 +66,13 @@ policy.json, every rule optional:
         const baselinePlan = baselinePath !== undefined ? await readPlan(pathOption(ctx.cwd, baselinePath), baselinePath) : undefined;
         const { model, weight, weightsNote } = await readModelInputs(ctx, opts as { orders?: string; rtt?: string; weights?: string });
         if (weightsNote) ctx.stderr.write(`note: ${weightsNote}\n`);
-        // A mistyped site would silently turn mustNotAnnounce off (an unknown site in mustAnnounce
-        // already fails its rule, as missing).
-        const unknown = (policy.mustNotAnnounce ?? []).filter((x) => !model.siteIds.includes(x));
-        if (unknown.length > 0) {
-          throw new UsageError(`${policyPath}: "mustNotAnnounce" names ${unknown.map((x) => `"${x}"`).join(', ')}, not a site of ${opts.orders as string} (its sites: ${model.siteIds.slice(0, 20).join(', ')}${model.siteIds.length > 20 ? ', ...' : ''})`);
+        // A mistyped site is bad input in both site lists: it would silently turn mustNotAnnounce
+        // off, and fail mustAnnounce as if the plan had left a real site out.
+        for (const rule of ['mustAnnounce', 'mustNotAnnounce'] as const) {
+          const unknown = (policy[rule] ?? []).filter((x) => !model.siteIds.includes(x));
+          if (unknown.length > 0) {
+            throw new UsageError(`${policyPath}: "${rule}" names ${unknown.map((x) => `"${x}"`).join(', ')}, not a site of ${opts.orders as string} (its sites: ${model.siteIds.slice(0, 20).join(', ')}${model.siteIds.length > 20 ? ', ...' : ''})`);
+          }
         }
         const sites = planSites(model, plan, planPath);
         const baseline = baselinePlan ? planSites(model, baselinePlan, baselinePath!) : undefined;
