@@ -56,13 +56,18 @@ const inside = (dir: string, p: string) => {
 const named = (input: PathArg) => (input.label ? `the input of \`${input.label}\`` : 'an input file');
 const flagOf = (input: PathArg) => (input.label ? ` (\`${input.label}\`)` : '');
 
-/**
- * Where an output path writes: its folder with symlinks resolved, its own name as given (the final
- * rename replaces a symlinked output, not the file it points to).
- */
+/** Where an output path writes, symlinks resolved (outputs are written through a symlink: src/io/write.ts). */
 export function outputPath(cwd: string, value: string): string {
-  const abs = pathOption(cwd, value);
-  return join(canonicalPath(dirname(abs)), basename(abs));
+  return canonicalPath(pathOption(cwd, value));
+}
+
+/** The nearest existing folder above an output, or the ancestor that exists and is no folder. */
+function blockingAncestor(abs: string): string | undefined {
+  for (let p = dirname(abs); ; p = dirname(p)) {
+    const st = statOf(p);
+    if (st) return st.isDirectory() ? undefined : p;
+    if (dirname(p) === p) return undefined;
+  }
 }
 
 /** The path inputs of a command line (for commands that derive further outputs themselves). */
@@ -111,6 +116,8 @@ export function checkOutputPaths(cmd: Command, cwd: string): void {
   const { inputs, outputs } = collect(cmd, cwd);
   const commandName = cmd.parent && cmd.parent.parent ? `${cmd.parent.name()} ${cmd.name()}` : cmd.name();
   for (const out of outputs) {
+    const blocked = blockingAncestor(out.abs);
+    if (blocked) throw new UsageError(`\`${out.label}\` ${out.value} cannot be written: ${blocked} is a file, not a folder`);
     const st = statOf(out.abs);
     if (out.dir && st && !st.isDirectory()) throw new UsageError(`\`${out.label}\` ${out.value} exists and is not a folder; expected a folder to write into`);
     if (!out.dir && st?.isDirectory()) throw new UsageError(`\`${out.label}\` ${out.value} is a folder; expected a file path`);

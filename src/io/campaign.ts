@@ -14,7 +14,7 @@
  * the last recorded length. On success OUT.partial is renamed to OUT (so OUT
  * appears only complete) and OUT.journal is removed.
  */
-import { open, readFile, rename, stat, unlink, mkdir, type FileHandle } from 'node:fs/promises';
+import { open, readFile, stat, unlink, mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { validateCampaign, type Campaign, type CampaignSite } from '../measure/campaign.js';
 import { readTable, readTableFast, col, duplicateIssues, failOnIssues } from './csv.js';
@@ -22,6 +22,7 @@ import { readJsonFile } from './open.js';
 import { InputError, UsageError, type InputIssue } from './issues.js';
 import { formatPrefix, parsePrefix } from '../routes/addr.js';
 import { OBSERVATIONS_HEADER } from './observations.js';
+import { moveInto } from './write.js';
 
 export async function readCampaign(path: string, label = path): Promise<Campaign> {
   const value = await readJsonFile(path, label);
@@ -279,7 +280,7 @@ export class RunJournal {
     await this.rowsFd.close();
     await this.indexFd.close();
     const p = journalPaths(this.out);
-    await rename(p.rows, this.out);
+    await moveInto(p.rows, this.out);
     await unlink(p.index);
   }
 

@@ -2,10 +2,58 @@
  * Output files are written only on success: everything goes to a temporary
  * file beside the target, which is renamed over the target on `commit()`.
  * `abort()` (or a crash) leaves the target untouched.
+ *
+ * A symlinked output is written through: the file it points to is replaced,
+ * the link stays. An output that exists and is not a regular file (a named
+ * pipe feeding ExaBGP, /dev/null, /dev/stdout) is written in place: a rename
+ * would replace the pipe or the device node with a regular file (and as root
+ * that replaces /dev/null for the whole machine). So is anything under /dev or
+ * /proc (/dev/stdout reaches the caller's descriptor), appending, so a shell's
+ * `>> log` keeps its lines. In place there is no all-or-nothing: a reader of
+ * the pipe sees what was written before a failure.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { rename, unlink, writeFile, mkdir } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { lstat, realpath, rename, stat, unlink, writeFile, mkdir } from 'node:fs/promises';
+import { dirname, basename, join, resolve } from 'node:path';
+
+/** Where `path` writes (symlinks resolved) and whether it must be written in place (not a regular file). */
+export async function resolveOutput(path: string): Promise<{ path: string; inPlace: boolean }> {
+  let real = path;
+  try {
+    real = await realpath(path);
+  } catch {
+    // Not there yet, or a link that does not resolve to a path: /dev/stdout is /proc/self/fd/1,
+    // which names "pipe:[...]" when stdout is a pipe. What the link reaches (stat follows it) is
+    // written in place; only a path that reaches nothing gets a new file.
+    const reached = await stat(path).catch(() => undefined);
+    const link = reached ? undefined : await lstat(path).catch(() => undefined);
+    return { path, inPlace: reached !== undefined || link?.isSymbolicLink() === true };
+  }
+  // /dev/stdout, /dev/fd/N, /proc/self/fd/N reach a descriptor the caller opened (a shell's
+  // `>> log`): a rename onto the file behind it would replace that file, so write through it.
+  if (/^\/(dev|proc)\//.test(resolve(path))) return { path, inPlace: true };
+  const st = await stat(real).catch(() => undefined);
+  return { path: real, inPlace: st !== undefined && !st.isFile() };
+}
+
+/**
+ * Move a finished file (written beside the output) into the output `given`: renamed over a regular
+ * file (through a symlink), copied into a pipe or a device, copied then removed across file systems.
+ */
+export async function moveInto(src: string, given: string): Promise<void> {
+  const { path, inPlace } = await resolveOutput(given);
+  if (!inPlace) {
+    try {
+      await rename(src, path);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    }
+  }
+  await pipeline(createReadStream(src), createWriteStream(path, inPlace ? { flags: 'a' } : undefined));
+  await unlink(src);
+}
 
 let counter = 0;
 function tempPathFor(target: string): string {
@@ -14,7 +62,9 @@ function tempPathFor(target: string): string {
 }
 
 /** Write a whole file atomically. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(given: string, data: string | Uint8Array): Promise<void> {
+  const { path, inPlace } = await resolveOutput(given);
+  if (inPlace) return writeFile(path, data, { flag: 'a' });
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {
@@ -39,17 +89,22 @@ export class AtomicWriter {
   private closed = false;
   private failure: Error | undefined;
 
-  private constructor(readonly path: string) {
-    this.tmp = tempPathFor(path);
-    this.stream = createWriteStream(this.tmp);
+  private constructor(
+    readonly path: string,
+    private readonly inPlace: boolean,
+  ) {
+    this.tmp = inPlace ? path : tempPathFor(path);
+    // In place: append (O_APPEND), so reopening /dev/stdout does not truncate the file a shell's `>>` opened.
+    this.stream = createWriteStream(this.tmp, inPlace ? { flags: 'a' } : undefined);
     this.stream.on('error', (err) => {
       this.failure = err;
     });
   }
 
-  static async open(path: string): Promise<AtomicWriter> {
-    await mkdir(dirname(path), { recursive: true });
-    return new AtomicWriter(path);
+  static async open(given: string): Promise<AtomicWriter> {
+    const { path, inPlace } = await resolveOutput(given);
+    if (!inPlace) await mkdir(dirname(path), { recursive: true });
+    return new AtomicWriter(path, inPlace);
   }
 
   /** Queue text; returns a promise only when the buffer was flushed (await it to apply back-pressure). */
@@ -77,7 +132,7 @@ export class AtomicWriter {
     this.closed = true;
     await new Promise<void>((resolve, reject) => this.stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
     if (this.failure) throw this.failure;
-    await rename(this.tmp, this.path);
+    if (!this.inPlace) await rename(this.tmp, this.path);
   }
 
   async abort(): Promise<void> {
@@ -85,6 +140,6 @@ export class AtomicWriter {
       this.closed = true;
       await new Promise<void>((resolve) => this.stream.end(() => resolve()));
     }
-    await unlink(this.tmp).catch(() => undefined);
+    if (!this.inPlace) await unlink(this.tmp).catch(() => undefined);
   }
 }

@@ -80,7 +80,7 @@ describe('output paths are checked before a command runs', () => {
     expect((await runInProcess(['sim', 'catchment', '--scenario', 'sc', '--announce', 'ams', '--out', 'sc/catchment.csv'], { cwd: dir })).code).toBe(0);
   });
 
-  it('looks only at path options given on the command line, and a symlinked output replaces the link, not the input', async () => {
+  it('looks only at path options given on the command line, and a symlinked output is the file it points to (written through, so pointing at an input is refused)', async () => {
     const dir = scratch();
     // Folders named like option values or defaults (--time-limit 60, --k 2) are not paths.
     mkdirSync(join(dir, '60'));
@@ -89,9 +89,26 @@ describe('output paths are checked before a command runs', () => {
     const before = readFileSync(join(dir, 'orders.csv'), 'utf8');
     symlinkSync(join(dir, 'orders.csv'), join(dir, 'link.json'));
     const r = await runInProcess(['optimize', '--orders', 'orders.csv', '--rtt', 'rtt.csv', '--out', 'link.json'], { cwd: dir });
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('`--out` link.json is also the input of `--orders`');
     expect(readFileSync(join(dir, 'orders.csv'), 'utf8')).toBe(before);
-    expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(false);
+    expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
+    // A link to another file: the plan lands in that file and the link stays.
+    writeFileSync(join(dir, 'deployed.json'), '{}\n');
+    symlinkSync(join(dir, 'deployed.json'), join(dir, 'current.json'));
+    expect((await runInProcess(['optimize', '--orders', 'orders.csv', '--rtt', 'rtt.csv', '--out', 'current.json'], { cwd: dir })).code).toBe(0);
+    expect(lstatSync(join(dir, 'current.json')).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'deployed.json'), 'utf8')).format).toBe('anyopt-plan');
+  });
+
+  it('refuses an output under a path whose folder is a file, before any work and writing nothing', async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'afile'), 'keep\n');
+    const r = await runInProcess(['validate', '--plan', 'plan-good.json', '--orders', 'orders.csv', '--rtt', 'rtt.csv', '--policy', 'policy.json', '--out', 'v.csv', '--junit', 'afile/r.xml'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`\`--junit\` afile/r.xml cannot be written: ${join(dir, 'afile')} is a file, not a folder`);
+    expect(existsSync(join(dir, 'v.csv'))).toBe(false);
+    expect(readFileSync(join(dir, 'afile'), 'utf8')).toBe('keep\n');
   });
 
   it('validate: --json with --out - is refused (stdout cannot carry both)', async () => {

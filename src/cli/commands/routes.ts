@@ -176,6 +176,7 @@ Examples:
         const out = s('out');
         if (o.json && (out === undefined || out === '-')) throw new UsageError('`--json` prints the summary on stdout, so the CSV needs `--out FILE`');
         let injectOut = s('injectOut');
+        if (!inject && injectOut !== undefined) throw new UsageError('`--inject-out` needs `--inject gobgp|exabgp|bird` (which daemon the routes are for); nothing would be written there');
         if (inject && injectOut === undefined) {
           if (out === undefined || out === '-') throw new UsageError('`--inject` needs `--inject-out FILE` when the plan goes to stdout');
           injectOut = `${out}.${inject === 'bird' ? 'bird.conf' : inject}`;

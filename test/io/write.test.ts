@@ -1,0 +1,61 @@
+import { execFileSync } from 'node:child_process';
+import { createReadStream, lstatSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AtomicWriter, moveInto, resolveOutput, writeFileAtomic } from '../../src/io/write.js';
+import { tempDir } from '../helpers.js';
+
+/** Reads a named pipe to its end (the writer must open it for the read to finish). */
+function drain(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    createReadStream(path, 'utf8')
+      .on('data', (c) => (text += c))
+      .on('end', () => resolve(text))
+      .on('error', reject);
+  });
+}
+
+describe('output files', () => {
+  it('writes through a symlink: the file it points to changes, the link stays', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'real.csv'), 'old\n');
+    symlinkSync('real.csv', join(dir, 'link.csv'));
+    await writeFileAtomic(join(dir, 'link.csv'), 'new\n');
+    expect(lstatSync(join(dir, 'link.csv')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(dir, 'link.csv'))).toBe('real.csv');
+    expect(readFileSync(join(dir, 'real.csv'), 'utf8')).toBe('new\n');
+  });
+
+  it('writes into a named pipe instead of replacing it with a regular file (ExaBGP reads routes from one)', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'exabgp.in');
+    execFileSync('mkfifo', [fifo]);
+    const got = drain(fifo);
+    await writeFileAtomic(fifo, 'announce route 192.0.2.0/24 next-hop 198.51.100.1\n');
+    expect(await got).toBe('announce route 192.0.2.0/24 next-hop 198.51.100.1\n');
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    // The streaming writer and the journal's final move behave the same.
+    const got2 = drain(fifo);
+    const w = await AtomicWriter.open(fifo);
+    await w.write('a\n');
+    await w.commit();
+    expect(await got2).toBe('a\n');
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    const rows = join(dir, 'rows.tmp');
+    writeFileSync(rows, 'b\n');
+    const got3 = drain(fifo);
+    await moveInto(rows, fifo);
+    expect(await got3).toBe('b\n');
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it('treats device nodes and /dev, /proc paths as written in place (never renamed over), appending', async () => {
+    // Only asked, not written: a regression here would replace /dev/null on the machine.
+    for (const p of ['/dev/null', '/dev/stdout', '/proc/self/fd/1']) expect((await resolveOutput(p)).inPlace).toBe(true);
+    const dir = tempDir();
+    expect(await resolveOutput(join(dir, 'new.csv'))).toEqual({ path: join(dir, 'new.csv'), inPlace: false });
+    writeFileSync(join(dir, 'old.csv'), 'x');
+    expect((await resolveOutput(join(dir, 'old.csv'))).inPlace).toBe(false);
+  });
+});
