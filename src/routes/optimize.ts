@@ -106,7 +106,10 @@ export function repairCapacity(inst: Instance, assign: Int32Array, loads: Float6
       }
       regret.set(i, best / inst.loadMbps[i]);
     }
-    cands.sort((a, b) => regret.get(a)! - regret.get(b)! || a - b);
+    // Prefixes whose move max_changes does not count go first (no current provider, a lost route,
+    // or already moved); then the cheapest regret per Mbps.
+    const counts = (i: number) => (inst.current[i] === j ? 1 : 0);
+    cands.sort((a, b) => counts(a) - counts(b) || regret.get(a)! - regret.get(b)! || a - b);
     for (const i of cands) {
       if (loads[j] <= inst.usable[j]) break;
       const p = inst.loadMbps[i];
@@ -194,13 +197,45 @@ export function localSearch(inst: Instance, assign: Int32Array, loads: Float64Ar
   }
 }
 
-/** Round/repair/improve a candidate assignment into a feasible plan (or report why not). */
-function finish(inst: Instance, assign: Int32Array): { ok: boolean; why?: string } {
+/** Repair a candidate to fit capacity and max-changes, then improve it (or report why not). */
+function repairAndImprove(inst: Instance, assign: Int32Array): { ok: boolean; why?: string } {
   const loads = evaluate(inst, assign).loads;
   if (!repairCapacity(inst, assign, loads)) return { ok: false, why: 'no assignment found that fits every provider within its usable capacity' };
   if (!enforceMaxChanges(inst, assign, loads)) return { ok: false, why: `the moves needed to fit capacity exceed max_changes (${inst.maxChanges})` };
   localSearch(inst, assign, loads);
   return { ok: true };
+}
+
+/**
+ * Every prefix on its current provider where that still has a route, the others (moves a lost
+ * route forces, which max_changes does not count) on their cheapest option: the start that needs
+ * the fewest moves.
+ */
+function stayAssign(inst: Instance): Int32Array {
+  const assign = greedyAssign(inst);
+  for (let i = 0; i < inst.n; i++) if (inst.current[i] >= 0) assign[i] = inst.current[i];
+  return assign;
+}
+
+/**
+ * Round/repair/improve a candidate assignment into a feasible plan (or report why not). When the
+ * candidate cannot be repaired (the repair's moves exceed max_changes, say, after a link failure),
+ * the plan that stays put is repaired instead: a plan with few moves to spare is often only
+ * reachable from there.
+ */
+function finish(inst: Instance, assign: Int32Array): { ok: boolean; why?: string } {
+  const cand = assign.slice();
+  const first = repairAndImprove(inst, cand);
+  if (first.ok) {
+    assign.set(cand);
+    return first;
+  }
+  const stay = stayAssign(inst);
+  if (repairAndImprove(inst, stay).ok) {
+    assign.set(stay);
+    return { ok: true };
+  }
+  return first;
 }
 
 /** Build the MILP/LP in typed arrays. Columns: options (i, j) with a route, then one overage column per provider. */
@@ -331,7 +366,12 @@ async function solveWithHighs(inst: Instance, solver: Solver, integer: boolean, 
     return fallback;
   }
   if (r.status === 'infeasible') return infeasible(inst, method, 'the model is infeasible: the traffic does not fit the usable capacity (headroom x capacity) with the routes available, or not within max_changes');
-  if (r.colValue.length === 0) return infeasible(inst, method, `HiGHS returned no solution (${r.status})`);
+  if (r.colValue.length === 0) {
+    // Stopped (time limit) without a solution: that proves nothing about feasibility.
+    const fallback = solveLagrange(inst, opts);
+    fallback.notes.unshift(`HiGHS returned no solution (${r.status}); solved with the Lagrangian method instead`);
+    return fallback;
+  }
   const assign = new Int32Array(inst.n).fill(-1);
   const best = new Float64Array(inst.n).fill(-1);
   for (let c = 0; c < optI.length; c++) {
@@ -348,7 +388,16 @@ async function solveWithHighs(inst: Instance, solver: Solver, integer: boolean, 
     if (res.status !== 'infeasible') return res;
   }
   const fin = finish(inst, assign);
-  if (!fin.ok) return infeasible(inst, method, fin.why!);
+  if (!fin.ok) {
+    // HiGHS found the relaxation feasible, so a plan may well exist: the Lagrangian method tries
+    // many more candidates before giving up.
+    const fallback = solveLagrange(inst, opts);
+    if (fallback.status !== 'infeasible') {
+      fallback.notes.unshift(`the ${method === 'lp' ? 'LP' : 'MILP'} solution could not be repaired (${fin.why}); solved with the Lagrangian method instead`);
+      return fallback;
+    }
+    return infeasible(inst, method, fin.why!);
+  }
   return result(inst, method, assign, r.objective, integer ? ['MILP solution needed repair'] : []);
 }
 

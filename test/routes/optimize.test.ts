@@ -85,6 +85,33 @@ function randomSpec(seed: number): Spec {
   return { providers, traffic, rtt, current, policy: { max_changes: 1 + rng.int(n), min_improvement_ms: rng.int(10), weights: { rtt_ms: 1, loss_pct: 20, jitter_ms: 0.5, usd: rng.int(40) } } };
 }
 
+describe('route optimizer after a link failure with no moves to spare', () => {
+  it('moves only the prefixes that lost their route (max_changes does not count those), whatever the method', async () => {
+    // p2 is gone: prefix 2 must move. Its cheapest option, p0, would overflow p0; moving prefix 0
+    // off p0 looks cheaper per Mbps but is a counted move, which max_changes 0 forbids.
+    const inst = instance({
+      providers: [provider('p0', 100), provider('p1', 100), provider('p2', 100)],
+      traffic: [50, 30, 60],
+      rtt: [
+        [10, 11, 40],
+        [20, 12, 40],
+        [10, 30, NaN],
+      ],
+      current: [0, 1, 2],
+      policy: { max_changes: 0, headroom: 1 },
+    });
+    const opt = bruteForce(inst);
+    expect(Number.isFinite(opt)).toBe(true);
+    for (const method of ['milp', 'lp', 'lagrange'] as Method[]) {
+      const r = await optimizeRoutes(inst, loadSolver, { method });
+      expect(r.status, method).not.toBe('infeasible');
+      expect(Array.from(r.assign), method).toEqual([0, 1, 1]);
+      expect(r.moves).toBe(0);
+      expect(r.objective).toBeCloseTo(opt, 6);
+    }
+  });
+});
+
 describe('route optimizer on small instances (optimum by enumeration)', () => {
   it('MILP finds the enumerated optimum; LP and Lagrangian plans are feasible with a valid bound', async () => {
     let checked = 0;
