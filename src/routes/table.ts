@@ -71,6 +71,36 @@ export class RouteTable {
     return this.pathLen[id * this.providerCount + provider] !== NO_ROUTE;
   }
 
+  /** Id of a parsed prefix already in the table (exact match), or -1. */
+  idOf(p: Prefix): number {
+    return p.family === 4 ? this.trie.exact4(p.words[0], p.length) : this.trie.exact6(p.words, p.length);
+  }
+
+  /**
+   * The trie for longest-prefix match over the prefixes some provider still has a route to (ids
+   * unchanged). A prefix withdrawn by every provider is gone from every router, so its traffic
+   * follows the less specific route that covers it; the table itself keeps the prefix (the plan
+   * may have to withdraw it). The table's own trie when every prefix has a route.
+   */
+  routedTrie(): PrefixTrie {
+    const m = this.providerCount;
+    const live = (id: number) => {
+      for (let j = 0; j < m; j++) if (this.pathLen[id * m + j] !== NO_ROUTE) return true;
+      return false;
+    };
+    let dead = 0;
+    for (let id = 0; id < this.size; id++) if (!live(id)) dead++;
+    if (dead === 0) return this.trie;
+    const t = new PrefixTrie();
+    for (let id = 0; id < this.size; id++) {
+      if (!live(id)) continue;
+      const p = parsePrefix(this.prefixes[id], { allowHostBits: false }) as Prefix;
+      if (p.family === 4) t.insert4(p.words[0], p.length, id);
+      else t.insert6(p.words, p.length, id);
+    }
+    return t;
+  }
+
   /** Id of a prefix given as text (exact match after canonicalisation), or -1. */
   find(text: string): number {
     const p = parsePrefix(text, { allowHostBits: false });

@@ -238,6 +238,9 @@ export class TrafficEstimator {
     const peakMbps = new Float64Array(n);
     const perBin = new Float64Array(nBins);
     const used = new Int32Array(nBins);
+    // Bins listed for prefix a are stamped a + 1 (a zero-byte sample leaves perBin at 0, so perBin
+    // cannot tell whether a bin is listed: it was listed twice, and `used` overflowed into NaN).
+    const listed = new Int32Array(nBins);
     let values = new Float64Array(64);
     for (let a = 0; a < n; a++) {
       let nz = 0;
@@ -245,7 +248,10 @@ export class TrafficEstimator {
       for (let q = start[a]; q < start[a + 1]; q++) {
         const k = order[q];
         const b = this.sBin[k] - minBin;
-        if (perBin[b] === 0) used[nz++] = b;
+        if (listed[b] !== a + 1) {
+          listed[b] = a + 1;
+          used[nz++] = b;
+        }
         perBin[b] += this.sBytes[k] * toMbps;
       }
       if (values.length < nz) values = new Float64Array(Math.max(nz, values.length * 2));

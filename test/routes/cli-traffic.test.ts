@@ -29,6 +29,31 @@ describe('anyopt routes traffic', () => {
     expect(readFileSync(out, 'utf8').split('\n')[1]).toMatch(/^203\.0\.113\.0\/24,0\.02,/);
   });
 
+  it('sends the traffic of a prefix no provider routes (withdrawn everywhere, or only ever withdrawn) to the route covering it', async () => {
+    const dir = tempDir();
+    // 10.1.0.0/16 is withdrawn by both providers; 10.2.0.0/16 is only ever withdrawn.
+    writeFileSync(
+      join(dir, 'upd.txt'),
+      'BGP4MP|1700000100|W|198.51.100.1|64500|10.1.0.0/16\nBGP4MP|1700000100|W|198.51.100.2|64501|10.1.0.0/16\nBGP4MP|1700000100|W|198.51.100.1|64500|10.2.0.0/16\n',
+    );
+    writeFileSync(join(dir, 'f.csv'), 'time,dst_addr,bytes,packets,sampling_rate\n1700000000,10.1.2.3,3750000,1,1\n1700000000,10.2.2.3,3750000,1,1\n1700000000,10.9.9.9,3750000,1,1\n');
+    const out = join(dir, 't.csv');
+    const r = await runInProcess(['routes', 'traffic', '--routes', join(FIX, 'rib-alpha.txt'), join(FIX, 'rib-beta.txt'), 'upd.txt', '--providers', join(FIX, 'providers.csv'), '--flows', 'f.csv', '--out', out], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('prefix,mean_mbps,p95_mbps,flow_records,peak_mbps\n10.0.0.0/8,0.3,0.3,3,0.3\n');
+  });
+
+  it('counts zero-byte flows that arrive late without writing NaN', async () => {
+    const dir = tempDir();
+    const late = Array.from({ length: 10 }, () => '1700000000,203.0.113.5,0,1,1\n').join('');
+    writeFileSync(join(dir, 'z.csv'), `time,dst_addr,bytes,packets,sampling_rate\n1700001500,203.0.113.5,3750000,1,1\n${late}`);
+    const out = join(dir, 't.csv');
+    const r = await runInProcess(['routes', 'traffic', '--routes', join(FIX, 'rib-alpha.txt'), join(FIX, 'rib-beta.txt'), '--providers', join(FIX, 'providers.csv'), '--flows', 'z.csv', '--out', out], { cwd: dir });
+    expect(r.code).toBe(0);
+    // 30 Mb in one bin of six: 0.1 Mbps in that bin, mean 0.1 / 6; p95 is that bin.
+    expect(readFileSync(out, 'utf8')).toBe('prefix,mean_mbps,p95_mbps,flow_records,peak_mbps\n203.0.113.0/24,0.017,0.1,11,0.1\n');
+  });
+
   it('exits 2 and writes nothing when too many flow lines are broken', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'bad.csv'), 'time,dst_addr,bytes,packets,sampling_rate\n1700000000,203.0.113.1,10,1,1\n1700000000,not-an-ip,10,1,1\n');

@@ -67,7 +67,7 @@ export async function runTrafficPipeline(args: {
   onProgress?: (what: string, n: number) => void;
 }): Promise<TrafficRun> {
   const loaded = await loadRoutes(args.providers, args.routes, args.maxBadShare, (n) => args.onProgress?.('routes', n));
-  const estimator = new TrafficEstimator(loaded.table.trie, loaded.table.size, args.binSeconds ?? DEFAULT_BIN_SECONDS);
+  const estimator = new TrafficEstimator(loaded.table.routedTrie(), loaded.table.size, args.binSeconds ?? DEFAULT_BIN_SECONDS);
   const flows = await readFlows(args.flows.path, args.flows.label, estimator, {
     format: args.format,
     defaultSampling: args.defaultSampling,

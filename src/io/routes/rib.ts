@@ -65,12 +65,14 @@ export async function readRibFiles(
         unmatchedPeers.set(k, (unmatchedPeers.get(k) ?? 0) + 1);
         return;
       }
-      const id = table.intern(r.prefix);
       if (r.kind === 'announce') {
-        table.announce(id, j, r.asPathLength);
+        table.announce(table.intern(r.prefix), j, r.asPathLength);
         announcements++;
       } else {
-        table.withdraw(id, j);
+        // A withdrawal of a prefix never announced changes nothing (and must not add a prefix
+        // that would take traffic from the route covering it).
+        const id = table.idOf(r.prefix);
+        if (id >= 0) table.withdraw(id, j);
         withdrawals++;
       }
     });
