@@ -161,6 +161,24 @@ describe('duplicate prefixes', () => {
   });
 });
 
+describe('numbers each within range whose product is not', () => {
+  it('refuses weights, traffic or prices that take a score past what the solver can hold (was an internal error or a false "no plan")', async () => {
+    const load = (policy: typeof DEFAULT_POLICY, providers = fx('providers.csv')) =>
+      loadOptimizeInputs({ providers, routes: [fx('rib-alpha.txt'), fx('rib-beta.txt')], traffic: fx('traffic.csv'), performance: fx('perf.csv'), policy, maxBadShare: 0.5 }).catch((e: unknown) => e);
+    const huge = { ...DEFAULT_POLICY, weights: { ...DEFAULT_POLICY.weights, rtt_ms: 1e308 } };
+    const err = await load(huge);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toMatch(/^providers\.csv: must give scores below 1e\+15 together with the traffic and the policy .* the largest is Infinity, for .* via .*traffic\.csv/);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'p.csv'), 'provider,asn,peer_ip,next_hop,capacity_mbps,commit_mbps,price_per_mbps\nalpha,64500,198.51.100.1,198.51.100.1,1e12,1e12,1e6\nbeta,64501,198.51.100.2,198.51.100.2,1000,0,0\n');
+    const money = await load(DEFAULT_POLICY, { path: join(dir, 'p.csv'), label: 'p.csv' });
+    expect(money).toBeInstanceOf(InputError);
+    expect((money as InputError).message).toContain('for the money of alpha at capacity');
+    // The defaults are far inside the range.
+    expect(await load(DEFAULT_POLICY)).not.toBeInstanceOf(Error);
+  });
+});
+
 describe('flow times without a zone', () => {
   it('are UTC whatever the machine zone (Date.parse would use the local one)', async () => {
     const { parseFlowTime } = await import('../../src/routes/flows.js');

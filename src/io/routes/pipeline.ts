@@ -8,7 +8,7 @@
 import { formatPrefix, parsePrefix } from '../../routes/addr.js';
 import { assembleInstance, type Assembled } from '../../routes/assemble.js';
 import type { FlowFormat } from '../../routes/flows.js';
-import type { Policy, ProviderSpec } from '../../routes/model.js';
+import { moneyCost, type Instance, type Policy, type ProviderSpec } from '../../routes/model.js';
 import type { RouteTable } from '../../routes/table.js';
 import { DEFAULT_BIN_SECONDS, TrafficEstimator, TrafficSpanError, type TrafficEstimate } from '../../routes/traffic.js';
 import { InputError, IssueList, type InputIssue } from '../issues.js';
@@ -208,5 +208,43 @@ export async function loadOptimizeInputs(args: {
     current,
     policy: args.policy,
   });
+  checkScoreRange(assembled.inst, args);
   return { ...loaded, ...assembled, policy: args.policy, warnings, unknownTrafficPrefixes, unknownPerfPrefixes, currentPrefixes };
+}
+
+/**
+ * Scores past this lose the precision the solver needs (HiGHS takes 1e20 as infinite, and sums of
+ * such costs overflow): each field has its own sane range, but their product can still get there.
+ */
+export const MAX_SCORE = 1e15;
+
+/** Refuse inputs whose scores (traffic x weights x RTT, or money x the usd weight) leave the solvable range. */
+function checkScoreRange(inst: Instance, args: { policy: Policy; traffic: { label: string }; providers: { label: string } }): void {
+  const { n, m } = inst;
+  let worst = 0;
+  let where = '';
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      if (!inst.allowed[i * m + j]) continue;
+      const c = inst.cost[i * m + j];
+      if (!(Math.abs(c) <= worst)) {
+        worst = Math.abs(c);
+        where = `${inst.prefixes[i]} via ${inst.providers[j].name} (traffic ${inst.meanMbps[i]} Mbps from ${args.traffic.label} x the policy's weights x RTT, loss, jitter)`;
+      }
+    }
+  }
+  for (let j = 0; j < m; j++) {
+    const p = inst.providers[j];
+    const money = inst.weightUsd * moneyCost(p, p.capacityMbps);
+    if (!(money <= worst)) {
+      worst = money;
+      where = `the money of ${p.name} at capacity (prices and capacity from ${args.providers.label} x the usd weight ${args.policy.weights.usd})`;
+    }
+  }
+  if (!(worst <= MAX_SCORE)) {
+    throw InputError.single({
+      file: args.providers.label,
+      expected: `must give scores below ${MAX_SCORE.toExponential(0)} together with the traffic and the policy (the solver loses precision past it); the largest is ${worst.toExponential(2)}, for ${where}: use smaller weights or units`,
+    });
+  }
 }
