@@ -87,6 +87,7 @@ function collect(cmd: Command, cwd: string): { inputs: PathArg[]; outputs: Array
     const v = values[key];
     const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
     for (const value of list) {
+      if (value === '' && OUTPUT_FLAGS.has(long)) throw new UsageError(`\`${long}\` is empty; expected a ${opt.flags.includes('<dir>') ? 'folder' : 'file'} path`);
       if (value === '' || value === '-') continue;
       if (OUTPUT_FLAGS.has(long)) outputs.push({ label: long, value, abs: outputPath(cwd, value), dir: opt.flags.includes('<dir>') });
       else {

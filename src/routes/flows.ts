@@ -276,9 +276,12 @@ export function parseGoflow2Line(line: string, rec: FlowRecord, defaultSampling 
   }
   const dst = o.dst_addr ?? o.DstAddr;
   if (typeof dst !== 'string' || !(parser ? parser.setAddress(rec, dst) : setAddress(rec, dst, new Uint32Array(4)))) return { column: 'dst_addr', expected: 'must be an IPv4 or IPv6 address', received: String(dst ?? '') };
-  const bytes = Number(o.bytes ?? o.Bytes);
+  // A number or a numeric string (goflow2 writes 64-bit counters as either); true is no byte count.
+  const rawBytes = o.bytes ?? o.Bytes;
+  const bytes = typeof rawBytes === 'number' || (typeof rawBytes === 'string' && rawBytes.trim() !== '') ? Number(rawBytes) : NaN;
   if (!(bytes >= 0 && bytes <= MAX_BYTES)) return { column: 'bytes', expected: BYTES_EXPECTED, received: String(o.bytes ?? o.Bytes ?? '') };
-  const s = Number(o.sampling_rate ?? o.SamplingRate ?? 0);
+  const rawRate = o.sampling_rate ?? o.SamplingRate ?? 0;
+  const s = typeof rawRate === 'number' || (typeof rawRate === 'string' && rawRate.trim() !== '') ? Number(rawRate) : NaN;
   if (!(s >= 0 && s <= MAX_SAMPLING)) return { column: 'sampling_rate', expected: SAMPLING_EXPECTED, received: String(o.sampling_rate ?? o.SamplingRate) };
   rec.time = time;
   rec.bytes = bytes * (s > 0 ? s : defaultSampling);

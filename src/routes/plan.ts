@@ -52,7 +52,8 @@ export function planRows(inst: Instance, res: OptimizeResult, minImprovementMs: 
       if (bestPerf === to) reason = 'unchanged';
       else {
         const gainMs = inst.meanMbps[i] > 0 ? (inst.perf[i * m + to] - inst.perf[i * m + bestPerf]) / inst.meanMbps[i] : 0;
-        reason = full(bestPerf, i) ? 'capacity' : !movesLeft ? 'max-changes' : gainMs < minImprovementMs ? 'hysteresis' : 'cost';
+        // Below the hysteresis threshold the prefix would stay even with moves to spare.
+        reason = full(bestPerf, i) ? 'capacity' : gainMs < minImprovementMs ? 'hysteresis' : !movesLeft ? 'max-changes' : 'cost';
       }
     } else reason = to === bestPerf ? 'performance' : full(bestPerf, i) ? 'capacity' : 'cost';
     rows.push({

@@ -101,6 +101,16 @@ describe('output paths are checked before a command runs', () => {
     expect(JSON.parse(readFileSync(join(dir, 'deployed.json'), 'utf8')).format).toBe('anyopt-plan');
   });
 
+  it('refuses an empty output path (it named the current folder and reported "/")', async () => {
+    const dir = tempDir();
+    const r = await runInProcess(['routes', 'sim', '--out', ''], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('`--out` is empty; expected a folder path');
+    const o = await runInProcess(['optimize', '--orders', join(SMALL, 'orders.csv'), '--rtt', join(SMALL, 'rtt.csv'), '--out', ''], { cwd: dir });
+    expect(o.code).toBe(2);
+    expect(o.stderr).toContain('`--out` is empty; expected a file path');
+  });
+
   it('refuses an output under a path whose folder is a file, before any work and writing nothing', async () => {
     const dir = scratch();
     writeFileSync(join(dir, 'afile'), 'keep\n');

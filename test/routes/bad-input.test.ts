@@ -77,6 +77,11 @@ describe('flow bytes and sampling rates', () => {
       'g.jsonl:2: column "sampling_rate" must be a number in [0, 4294967295] (0 means unsampled), got "1e400"',
       'g.jsonl:3: column "bytes" must be a number in [0, 9007199254740991], got "-5"',
     ]);
+    // Not numbers at all (Number(true) is 1); a numeric string is fine (64-bit counters).
+    expect(await flowIssues('h.jsonl', `${gf({ bytes: true })}\n${gf({ sampling_rate: [] })}\n${gf({ bytes: '1500' })}\n`)).toEqual([
+      'h.jsonl:1: column "bytes" must be a number in [0, 9007199254740991], got "true"',
+      'h.jsonl:2: column "sampling_rate" must be a number in [0, 4294967295] (0 means unsampled), got ""',
+    ]);
   });
 });
 
@@ -158,6 +163,39 @@ describe('duplicate prefixes', () => {
     const ok = await load({ current: 'prefix,provider\n192.0.2.0/24,alpha\n198.51.100.128/25,beta\n192.0.2.0/24,alpha\n' });
     expect(ok.currentPrefixes).toEqual(['192.0.2.0/24', '198.51.100.128/25']);
     expect(ok.warnings).toEqual([]);
+  });
+});
+
+describe('provider addresses', () => {
+  it('wants an IPv4 next_hop and an IPv6 next_hop_v6, and matches peer_ip whatever its spelling', async () => {
+    const dir = tempDir();
+    const head = 'provider,asn,peer_ip,next_hop,next_hop_v6,capacity_mbps\n';
+    writeFileSync(join(dir, 'bad.csv'), `${head}a,64500,198.51.100.1,fe80::1,198.51.100.9,1000\n`);
+    const err = await loadRoutes({ path: join(dir, 'bad.csv'), label: 'bad.csv' }, [fx('rib-alpha.txt')], 0.01).catch((e: unknown) => e);
+    expect((err as InputError).message).toBe(
+      'bad.csv:2: column "next_hop" must be an IPv4 address (IPv4 routes are injected with it), got "fe80::1"\n' +
+        'bad.csv:2: column "next_hop_v6" must be an IPv6 address (IPv6 routes are injected with it), got "198.51.100.9"',
+    );
+    // Two providers on one ASN, told apart by peer address: the dump spells it 2001:db8:0:0::2.
+    writeFileSync(join(dir, 'p.csv'), `${head}a1,64500,2001:db8::1,198.51.100.1,,1000\na2,64500,2001:DB8::2,198.51.100.2,,1000\n`);
+    writeFileSync(join(dir, 'rib.txt'), 'TABLE_DUMP2|1|B|2001:db8:0:0::2|64500|203.0.113.0/24|64500 64496|IGP\nTABLE_DUMP2|1|B|2001:db8::1|64500|192.0.2.0/24|64500 64496|IGP\n');
+    const { table } = await loadRoutes({ path: join(dir, 'p.csv'), label: 'p.csv' }, [{ path: join(dir, 'rib.txt'), label: 'rib.txt' }], 0.01);
+    expect(table.hasRoute(table.find('203.0.113.0/24'), 1)).toBe(true);
+    expect(table.hasRoute(table.find('203.0.113.0/24'), 0)).toBe(false);
+    expect(table.hasRoute(table.find('192.0.2.0/24'), 0)).toBe(true);
+  });
+});
+
+describe('the bad share counts records, not bad cells', () => {
+  it('lets one bad traffic.csv row of 201 pass the 1% rule though four of its cells are bad', async () => {
+    const dir = tempDir();
+    const rows = Array.from({ length: 200 }, (_, i) => `10.${Math.floor(i / 250)}.${i % 250}.0/24,1,1,1,1\n`).join('');
+    writeFileSync(join(dir, 'traffic.csv'), `prefix,mean_mbps,p95_mbps,flow_records,peak_mbps\n${rows}10.5.0.0/16,x,y,z,w\n`);
+    const args = { providers: fx('providers.csv'), routes: [fx('rib-alpha.txt'), fx('rib-beta.txt')], traffic: { path: join(dir, 'traffic.csv'), label: 'traffic.csv' }, policy: DEFAULT_POLICY };
+    const ok = await loadOptimizeInputs({ ...args, maxBadShare: 0.01 });
+    expect(ok.warnings).toHaveLength(4);
+    const err = await loadOptimizeInputs({ ...args, maxBadShare: 0.004 }).catch((e: unknown) => e);
+    expect((err as InputError).message).toContain('traffic.csv: has 1 unreadable of 201 records (0.50%)');
   });
 });
 

@@ -195,6 +195,14 @@ describe('hysteresis, capacity and max-changes', () => {
     expect(planRows(inst, r, 5).map((x) => x.reason)).toEqual(['no-route', 'max-changes']);
   });
 
+  it('labels a prefix whose gain is below the threshold hysteresis even when no moves are left', async () => {
+    // 3 ms better via a: under the 5 ms threshold, it would stay with moves to spare too.
+    const inst = instance({ providers: two, traffic: [10, 10], rtt: [[47, 50], [40, 50]], current: [1, 1], policy: { max_changes: 0 } });
+    const r = await optimizeRoutes(inst, loadSolver, { method: 'milp' });
+    expect(Array.from(r.assign)).toEqual([1, 1]);
+    expect(planRows(inst, r, 5).map((x) => x.reason)).toEqual(['hysteresis', 'max-changes']);
+  });
+
   it('reports infeasible when the traffic cannot fit the usable capacity', async () => {
     const inst = instance({ providers: [provider('a', 10), provider('b', 10)], traffic: [9, 9], rtt: [[10, 20], [10, NaN]] });
     for (const method of ['milp', 'lp', 'lagrange'] as Method[]) expect((await optimizeRoutes(inst, loadSolver, { method })).status).toBe('infeasible');

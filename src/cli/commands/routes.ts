@@ -28,8 +28,12 @@ import { fmt, table } from '../render.js';
 const fileArg = (ctx: CliContext, p: string): FileArg => ({ path: pathOption(ctx.cwd, p), label: p });
 
 function warn(ctx: CliContext, issues: InputIssue[], total = issues.length): void {
-  if (issues.length === 0) return;
-  ctx.stderr.write(`${ctx.color.yellow('warning:')} skipped unreadable lines (within --max-bad-share):\n${formatIssues(issues, total)}\n`);
+  // Notices about a whole file or provider (no line) are not skipped lines: each on its own.
+  const notices = issues.filter((i) => i.line === undefined);
+  const lines = issues.filter((i) => i.line !== undefined);
+  for (const n of notices) ctx.stderr.write(`${ctx.color.yellow('warning:')} ${formatIssues([n], 1)}\n`);
+  if (lines.length === 0) return;
+  ctx.stderr.write(`${ctx.color.yellow('warning:')} skipped unreadable lines (within --max-bad-share):\n${formatIssues(lines, total - notices.length)}\n`);
 }
 
 /** A running count on stderr while large inputs stream in (TTY only; the total is not known up front). */

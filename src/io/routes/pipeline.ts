@@ -114,6 +114,7 @@ export async function loadOptimizeInputs(args: {
   tReport.records = t.records;
   for (const it of t.issues.items) tReport.issues.add(it);
   tReport.issues.total = t.issues.total;
+  tReport.bad = t.records - t.rows.length; // a row with several bad cells is one bad record
   const ids: number[] = [];
   const mean: number[] = [];
   const p95: number[] = [];
@@ -196,6 +197,8 @@ export async function loadOptimizeInputs(args: {
     report.records = c.records;
     for (const it of issues.items) report.issues.add(it);
     report.issues.total = issues.total + (c.issues.total - c.issues.items.length);
+    // Rows the reader refused (however many bad cells each), plus readable rows refused above.
+    report.bad = c.records - c.rows.length + (issues.total - c.issues.items.length);
     warnings.push(...checkBadShare([report], args.maxBadShare));
     if (!conflicts.empty) throw new InputError(conflicts.items, conflicts.total);
   }

@@ -3,20 +3,32 @@
  * (as written by `routes traffic`) and the policy file. Bad cells become
  * issues with file, line, column, value and expectation.
  */
-import { parseIPv4, parseIPv6 } from '../../routes/addr.js';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../../routes/addr.js';
 import { DEFAULT_POLICY, type Policy, type ProviderSpec } from '../../routes/model.js';
 import { col, failOnIssues, INVALID, readTable, type Column } from '../csv.js';
 import { readJsonFile } from '../open.js';
 import { InputError, IssueList, jsonValueText } from '../issues.js';
 
-const ipColumn: Column<string> = {
-  expected: 'must be an IPv4 or IPv6 address',
-  parse(raw) {
-    const s = raw.trim();
-    if (s.indexOf(':') >= 0) return parseIPv6(s, new Uint32Array(4)) ? s : INVALID;
-    return parseIPv4(s) >= 0 ? s : INVALID;
-  },
-};
+/** An address in canonical text (IPv6 per RFC 5952), so that it compares equal to any other spelling of it. */
+export function canonicalAddress(s: string): string | undefined {
+  if (s.indexOf(':') >= 0) {
+    const w = new Uint32Array(4);
+    return parseIPv6(s, w) ? formatIPv6(w) : undefined;
+  }
+  const a = parseIPv4(s);
+  return a >= 0 ? formatIPv4(a) : undefined;
+}
+
+function addressColumn(family?: 4 | 6): Column<string> {
+  return {
+    expected: family === 4 ? 'must be an IPv4 address (IPv4 routes are injected with it)' : family === 6 ? 'must be an IPv6 address (IPv6 routes are injected with it)' : 'must be an IPv4 or IPv6 address',
+    parse(raw) {
+      const s = raw.trim();
+      if (family !== undefined && (s.indexOf(':') >= 0) !== (family === 6)) return INVALID;
+      return canonicalAddress(s) ?? INVALID;
+    },
+  };
+}
 
 export async function readProviders(path: string, label: string): Promise<ProviderSpec[]> {
   const t = await readTable(
@@ -24,9 +36,9 @@ export async function readProviders(path: string, label: string): Promise<Provid
     {
       provider: col.text({ pattern: /^[A-Za-z0-9_.-]+$/, expected: 'must be a name of letters, digits, "_", "." or "-"', maxLength: 64 }),
       asn: col.integer({ min: 0, max: 4294967295 }),
-      peer_ip: col.optional(ipColumn, ''),
-      next_hop: ipColumn,
-      next_hop_v6: col.optional(ipColumn, ''),
+      peer_ip: col.optional(addressColumn(), ''),
+      next_hop: addressColumn(4),
+      next_hop_v6: col.optional(addressColumn(6), ''),
       capacity_mbps: col.number({ min: 0, minExclusive: true }),
       commit_mbps: col.optional(col.number({ min: 0 }), 0),
       price_per_mbps: col.optional(col.number({ min: 0 }), 0),

@@ -9,6 +9,8 @@ export interface FileReport {
   /** Data records seen (good and bad; headers, comments and blank lines excluded). */
   records: number;
   issues: IssueList;
+  /** Unreadable records, when a record can have several issues (one per bad cell); else issues.total. */
+  bad?: number;
 }
 
 export function newReport(file: string): FileReport {
@@ -25,13 +27,14 @@ export function checkBadShare(reports: FileReport[], maxBadShare: number): Input
   const warnings: InputIssue[] = [];
   for (const r of reports) {
     if (r.issues.empty) continue;
-    const share = r.records > 0 ? r.issues.total / r.records : 1;
+    const bad = r.bad ?? r.issues.total;
+    const share = r.records > 0 ? bad / r.records : 1;
     if (share > maxBadShare) {
       fatal.push(...r.issues.items.slice(0, 20));
       fatalTotal += r.issues.total;
       fatal.push({
         file: r.file,
-        expected: `has ${r.issues.total} unreadable of ${r.records} records (${(share * 100).toFixed(2)}%), more than the ${(maxBadShare * 100).toFixed(2)}% allowed (raise with --max-bad-share)`,
+        expected: `has ${bad} unreadable of ${r.records} records (${(share * 100).toFixed(2)}%), more than the ${(maxBadShare * 100).toFixed(2)}% allowed (raise with --max-bad-share)`,
       });
       fatalTotal++;
     } else warnings.push(...r.issues.items);

@@ -9,6 +9,7 @@ import type { ProviderSpec } from '../../routes/model.js';
 import { RouteTable } from '../../routes/table.js';
 import { forEachLine } from '../lines.js';
 import { newReport, type FileReport } from './report.js';
+import { canonicalAddress } from './providers.js';
 
 export interface RibReadResult {
   table: RouteTable;
@@ -36,7 +37,8 @@ export async function readRibFiles(
     const key = `${ip}|${as}`;
     let j = cache.get(key);
     if (j === undefined) {
-      j = byIp.get(ip) ?? byAs.get(as) ?? -1;
+      // Peer addresses compare in canonical text (2001:db8:0:0::2 is 2001:db8::2); once per peer.
+      j = byIp.get(canonicalAddress(ip) ?? ip) ?? byAs.get(as) ?? -1;
       cache.set(key, j);
     }
     return j;
