@@ -82,7 +82,39 @@ function reportError(ctx: CliContext, err: unknown): number {
     ctx.stderr.write(`${red('error:')} ${err.message}\n`);
     return EXIT.usage;
   }
+  const sys = systemErrorText(err);
+  if (sys) {
+    ctx.stderr.write(`${red('error:')} ${sys}\n`);
+    return EXIT.usage;
+  }
   const e = err as Error;
   ctx.stderr.write(`${red('internal error (a bug in anyopt, please report it):')} ${e?.stack ?? String(err)}\n`);
   return EXIT.internal;
+}
+
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EISDIR: 'is a folder where a file was expected',
+  ENOTDIR: 'a part of the path is not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOENT: 'no such file or folder',
+  EEXIST: 'already exists',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  EBUSY: 'busy',
+};
+
+/**
+ * A file-system error from the machine (a full disk, a folder where a file goes, a permission),
+ * in words with its path: the environment's problem, not a bug in anyopt. undefined for others.
+ */
+export function systemErrorText(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  const what = e && typeof e.code === 'string' ? SYSTEM_ERRORS[e.code] : undefined;
+  if (!what) return undefined;
+  const paths = [e!.path, (e as { dest?: string }).dest].filter((p): p is string => typeof p === 'string');
+  return `${paths.length > 0 ? `${paths.join(' -> ')}: ` : ''}${what} (${e!.code}${e!.syscall ? ` in ${e!.syscall}` : ''})`;
 }

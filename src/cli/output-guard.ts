@@ -30,6 +30,15 @@ const WRITES_IN_DIR: Record<string, readonly string[]> = {
   'sim init': Object.values(SCENARIO_FILES),
 };
 
+/** Files a command writes inside its `<dir>` output or beside its file output: none may be a folder. */
+const FILES_IN_DIR: Record<string, readonly string[]> = {
+  'sim init': Object.values(SCENARIO_FILES),
+  demo: ['observations.csv', 'campaign.json', 'orders.csv', 'rtt.csv', 'plan-sites.txt', ...Object.values(SCENARIO_FILES).map((f) => `scenario/${f}`)],
+};
+const FILES_BESIDE: Record<string, readonly string[]> = {
+  'measure run': ['.partial', '.journal'],
+};
+
 function statOf(p: string): Stats | undefined {
   try {
     return statSync(p);
@@ -121,6 +130,9 @@ export function checkOutputPaths(cmd: Command, cwd: string): void {
     if (blocked) throw new UsageError(`\`${out.label}\` ${out.value} cannot be written: ${blocked} is a file, not a folder`);
     const st = statOf(out.abs);
     if (out.dir && st && !st.isDirectory()) throw new UsageError(`\`${out.label}\` ${out.value} exists and is not a folder; expected a folder to write into`);
+    const within = out.dir ? (FILES_IN_DIR[commandName] ?? []).map((f) => join(out.abs, f)) : out.label === '--out' ? (FILES_BESIDE[commandName] ?? []).map((x) => out.abs + x) : [];
+    const folder = within.find((p) => statOf(p)?.isDirectory());
+    if (folder) throw new UsageError(`\`${out.label}\` ${out.value}: ${folder} is a folder where the command writes a file; move it away or choose another path`);
     if (!out.dir && st?.isDirectory()) throw new UsageError(`\`${out.label}\` ${out.value} is a folder; expected a file path`);
     if (!out.dir) {
       checkOutputAgainstInputs(out.label, out.value, out.abs, inputs);

@@ -96,7 +96,9 @@ export class AtomicWriter {
     this.tmp = inPlace ? path : tempPathFor(path);
     // In place: append (O_APPEND), so reopening /dev/stdout does not truncate the file a shell's `>>` opened.
     this.stream = createWriteStream(this.tmp, inPlace ? { flags: 'a' } : undefined);
-    this.stream.on('error', (err) => {
+    this.stream.on('error', (err: NodeJS.ErrnoException) => {
+      // A write error (ENOSPC) carries no path: name the output.
+      if (err.path === undefined) err.path = this.path;
       this.failure = err;
     });
   }
@@ -121,16 +123,38 @@ export class AtomicWriter {
     const chunk = this.buf.join('');
     this.buf = [];
     this.bufLen = 0;
-    if (!this.stream.write(chunk)) {
-      await new Promise<void>((resolve) => this.stream.once('drain', resolve));
-    }
+    if (!this.stream.write(chunk)) await this.settle('drain');
     if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Until the stream emits `event`, or fails: a failed stream (ENOSPC, EISDIR) emits neither
+   * 'drain' nor 'finish', and a promise waiting for those alone never settled (Node then exited
+   * with code 13 and no message).
+   */
+  private settle(event: 'drain' | 'finish' | 'close'): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      if ((event === 'finish' && this.stream.writableFinished) || (event === 'close' && this.stream.closed)) return resolve();
+      const done = () => {
+        this.stream.off('error', failed);
+        resolve();
+      };
+      const failed = (err: Error) => {
+        this.stream.off(event, done);
+        reject(err);
+      };
+      this.stream.once(event, done);
+      this.stream.once('error', failed);
+    });
   }
 
   async commit(): Promise<void> {
     await this.flush();
     this.closed = true;
-    await new Promise<void>((resolve, reject) => this.stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    const finished = this.settle('finish');
+    this.stream.end();
+    await finished;
     if (this.failure) throw this.failure;
     if (!this.inPlace) await rename(this.tmp, this.path);
   }
@@ -138,7 +162,13 @@ export class AtomicWriter {
   async abort(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
-      await new Promise<void>((resolve) => this.stream.end(() => resolve()));
+      const closed = this.settle('close').catch(() => undefined);
+      if (this.stream.closed) await closed;
+      else {
+        this.stream.end();
+        // A failed stream is destroyed (closed) rather than finished.
+        await Promise.race([closed, this.settle('finish').catch(() => undefined)]);
+      }
     }
     if (!this.inPlace) await unlink(this.tmp).catch(() => undefined);
   }

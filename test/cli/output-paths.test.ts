@@ -101,6 +101,15 @@ describe('output paths are checked before a command runs', () => {
     expect(JSON.parse(readFileSync(join(dir, 'deployed.json'), 'utf8')).format).toBe('anyopt-plan');
   });
 
+  it('refuses an output folder holding a folder where the command writes a file, before writing any of its files', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'sc', 'scenario.json'), { recursive: true });
+    const r = await runInProcess(['sim', 'init', '--out', 'sc', '--sites', '3', '--providers', '2', '--targets', '50', '--ases', '100'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`\`--out\` sc: ${join(dir, 'sc', 'scenario.json')} is a folder where the command writes a file`);
+    expect(existsSync(join(dir, 'sc', 'sites.csv'))).toBe(false);
+  });
+
   it('refuses an empty output path (it named the current folder and reported "/")', async () => {
     const dir = tempDir();
     const r = await runInProcess(['routes', 'sim', '--out', ''], { cwd: dir });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AtomicWriter, moveInto, resolveOutput, writeFileAtomic } from '../../src/io/write.js';
 import { tempDir } from '../helpers.js';
+import { systemErrorText } from '../../src/cli/main.js';
 
 /** Reads a named pipe to its end (the writer must open it for the read to finish). */
 function drain(path: string): Promise<string> {
@@ -48,6 +49,24 @@ describe('output files', () => {
     await moveInto(rows, fifo);
     expect(await got3).toBe('b\n');
     expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it('rejects commit and flush when the stream fails, instead of waiting forever (Node exited 13 without a word)', async () => {
+    const dir = tempDir();
+    const w = await AtomicWriter.open(join(dir, 'out.csv'));
+    (w as unknown as { stream: NodeJS.WritableStream & { destroy(e: Error): void } }).stream.destroy(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    await expect(w.commit()).rejects.toMatchObject({ code: 'ENOSPC', path: join(dir, 'out.csv') });
+    await w.abort();
+    const w2 = await AtomicWriter.open(join(dir, 'out2.csv'));
+    (w2 as unknown as { stream: { destroy(e: Error): void } }).stream.destroy(Object.assign(new Error('EIO'), { code: 'EIO' }));
+    await expect(w2.write('x'.repeat(1 << 21))).rejects.toMatchObject({ code: 'EIO' });
+    await w2.abort();
+  });
+
+  it('turns file-system errors into a message with the path (exit 2), not an internal error', () => {
+    const e = Object.assign(new Error('x'), { code: 'ENOSPC', syscall: 'write', path: '/data/obs.csv' });
+    expect(systemErrorText(e)).toBe('/data/obs.csv: no space left on the device (ENOSPC in write)');
+    expect(systemErrorText(new Error('plain'))).toBeUndefined();
   });
 
   it('treats device nodes and /dev, /proc paths as written in place (never renamed over), appending', async () => {
