@@ -223,6 +223,11 @@ export class RunJournal {
     if (old.targets !== meta.targets) {
       throw new UsageError(`The target list changed since this run began (journal ${indexPath}); use the same targets to resume, or delete the journal to start over`);
     }
+    if (old.driver === meta.driver && old.settings.scenario !== undefined && old.settings.scenario !== meta.settings.scenario) {
+      throw new UsageError(
+        `This run began on another scenario (its files had digest ${old.settings.scenario}, the scenario given now has ${meta.settings.scenario ?? 'none'}; journal ${indexPath}): resume with the same scenario folder, unchanged, or delete the journal to start over`,
+      );
+    }
     if (old.driver !== meta.driver || JSON.stringify(old.settings) !== JSON.stringify(meta.settings)) {
       throw new UsageError(
         `This run began with driver ${old.driver} ${JSON.stringify(old.settings)}, now ${meta.driver} ${JSON.stringify(meta.settings)} (journal ${indexPath}); resume with the same driver settings`,

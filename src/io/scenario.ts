@@ -9,6 +9,7 @@
  * row and reports all bad rows together.
  */
 import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { col, csvField, duplicateIssues, INVALID, readTable, readTableFast, wrapReadError, type Column } from './csv.js';
 import { IssueList, InputError, jsonValueText, type InputIssue } from './issues.js';
@@ -26,6 +27,20 @@ export const SCENARIO_FILES = {
 } as const;
 
 const SITE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+
+/**
+ * A digest of a scenario folder's five files (their bytes): two runs on the same digest simulate
+ * the same Internet. `measure run --resume` compares it, so one observations file never mixes twins.
+ */
+export async function scenarioDigest(dir: string): Promise<string> {
+  const h = createHash('sha256');
+  for (const name of Object.values(SCENARIO_FILES)) {
+    h.update(`${name}\0`);
+    h.update(await readFile(join(dir, name)));
+    h.update('\0');
+  }
+  return h.digest('hex').slice(0, 32);
+}
 
 const asnColumn = col.integer({ min: 1, max: 4294967295 });
 const latColumn = col.number({ min: -90, max: 90 });

@@ -9,6 +9,8 @@ import { formatObservationRows, readObservations } from '../../src/io/observatio
 import { VirtualClock } from '../../src/drivers/clock.js';
 import { DriverError, type DriverSession, type MeasurementDriver, type ProbeResult } from '../../src/drivers/driver.js';
 import { tempDir } from '../helpers.js';
+import { scenarioDigest, writeScenario } from '../../src/io/scenario.js';
+import { generateScenario } from '../../src/sim/index.js';
 
 const sites = [
   { site: 'a', provider: 'P1' },
@@ -185,5 +187,27 @@ describe('run journal', () => {
     await expect(RunJournal.open(out, meta, { resume: false })).rejects.toThrow(`An unfinished run's journal exists (${out}.journal): pass \`--resume\` to continue it`);
     const changed = { ...meta, campaign: 'f'.repeat(32) };
     await expect(RunJournal.open(out, changed, { resume: true })).rejects.toThrow(`The campaign file changed since this run began (journal ${out}.journal was started with campaign ${meta.campaign}, the file is now ${'f'.repeat(32)})`);
+  });
+
+  it('refuses to resume on another scenario: one file must not mix two twins', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'obs.csv');
+    const onA = { ...meta, settings: { seed: 1, scenario: 'a'.repeat(32) } };
+    await runTo(out, { resume: false, stopAfter: 2, m: onA });
+    const onB = { ...meta, settings: { seed: 1, scenario: 'b'.repeat(32) } };
+    await expect(RunJournal.open(out, onB, { resume: true })).rejects.toThrow(`This run began on another scenario (its files had digest ${'a'.repeat(32)}, the scenario given now has ${'b'.repeat(32)}`);
+    await runTo(out, { resume: true, m: onA });
+  });
+
+  it('gives a scenario folder a digest that changes with any of its files', async () => {
+    const dir = tempDir();
+    await writeScenario(join(dir, 'a'), generateScenario({ seed: 1, sites: 3, providers: 2, targets: 40, ases: 60 }));
+    await writeScenario(join(dir, 'b'), generateScenario({ seed: 1, sites: 3, providers: 2, targets: 40, ases: 60 }));
+    const a = await scenarioDigest(join(dir, 'a'));
+    expect(await scenarioDigest(join(dir, 'b'))).toBe(a);
+    const cfg = join(dir, 'b', 'scenario.json');
+    writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('"probeLoss": 0.01', '"probeLoss": 0.5'));
+    expect(readFileSync(cfg, 'utf8')).toContain('"probeLoss": 0.5');
+    expect(await scenarioDigest(join(dir, 'b'))).not.toBe(a);
   });
 });

@@ -13,6 +13,7 @@ import { table, fmtDuration } from '../render.js';
 import { formatCampaign, readCampaign, readPlanSites, readTargetList, RunJournal, type JournalMeta, type TargetList } from '../../io/campaign.js';
 import { readSiteMap } from '../../io/campaign.js';
 import { formatObservationRows } from '../../io/observations.js';
+import { scenarioDigest } from '../../io/scenario.js';
 import { campaignDigest, listDigest } from '../../measure/campaign.js';
 import { runCampaign } from '../../measure/runner.js';
 import { DriverError, type MeasurementDriver } from '../../drivers/driver.js';
@@ -197,6 +198,8 @@ Examples:
           targets ??= { targetIds: [...sim.twin.targetIds], prefixes: [] };
           driver = createSimDriver(sim, { seed });
           settings.seed = seed;
+          // The scenario's bytes: a resume on another twin (or an edited one) would mix two Internets in one file.
+          settings.scenario = await scenarioDigest(pathOption(ctx.cwd, scenarioDir));
         } else {
           if (!targets) throw new UsageError('Missing required option `--targets` (the exec driver needs the target list)');
           if (flags.prefix !== undefined) checkPrefix(flags.prefix);
