@@ -19,6 +19,7 @@
  * which is how AnyOpt and Verfploeter identify a client.
  */
 import type { InputIssue } from '../io/issues.js';
+import { canonicalPrefix, formatIPv4, formatPrefix, parseIPv6 } from '../routes/addr.js';
 import { decimalNumber, fitsFloat32 } from '../io/csv.js';
 
 export const REPLY_FORMATS = ['verfploeter', 'manycastr', 'csv'] as const;
@@ -53,15 +54,13 @@ export function clientPrefix(addr: string): string | undefined {
     if (o.some((x) => x > 255)) return undefined;
     return `${o[0]}.${o[1]}.${o[2]}.0/24`;
   }
-  if (addr.includes(':') && /^[0-9a-fA-F:.]+$/.test(addr)) {
-    const halves = addr.split('::');
-    if (halves.length > 2) return undefined;
-    const head = halves[0] === '' ? [] : halves[0].split(':');
-    const tail = halves.length === 2 && halves[1] !== '' ? halves[1].split(':') : [];
-    if ([...head, ...tail].some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
-    const groups = halves.length === 2 ? [...head, ...Array(8 - head.length - tail.length).fill('0'), ...tail] : head;
-    if (groups.length !== 8) return undefined;
-    return `${groups.slice(0, 3).map((g) => parseInt(g, 16).toString(16)).join(':')}::/48`;
+  if (addr.includes(':')) {
+    const w = new Uint32Array(4);
+    if (!parseIPv6(addr, w)) return undefined;
+    // An IPv4-mapped address (::ffff:192.0.2.1, from a dual-stack socket) is the IPv4 client.
+    if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) return `${formatIPv4(w[3] & 0xffffff00)}/24`;
+    // The /48 in RFC 5952 text, as canonicalPrefix() writes a targets.csv prefix.
+    return formatPrefix({ family: 6, words: Uint32Array.of(w[0], w[1] & 0xffff0000, 0, 0), length: 48 });
   }
   return undefined;
 }
@@ -191,7 +190,8 @@ export class TargetResolver {
   constructor(targetIds: readonly string[], prefixes: readonly string[] = []) {
     targetIds.forEach((t, i) => {
       this.byId.set(t, i);
-      const p = prefixes[i] || clientPrefix(t);
+      // Prefixes compare in canonical text (2001:DB8:0::/48 is 2001:db8::/48).
+      const p = (prefixes[i] && (canonicalPrefix(prefixes[i]) ?? prefixes[i])) || clientPrefix(t);
       if (p !== undefined && !this.byPrefix.has(p)) this.byPrefix.set(p, i);
     });
   }

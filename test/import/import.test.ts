@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
-import { clientPrefix, ReplyParser } from '../../src/import/replies.js';
+import { clientPrefix, ReplyParser, TargetResolver } from '../../src/import/replies.js';
 import { readObservations } from '../../src/io/observations.js';
 import { runInProcess, tempDir } from '../helpers.js';
 
@@ -110,10 +110,16 @@ describe('anyopt import manycastr', () => {
 });
 
 describe('reply parsing', () => {
-  it('reduces IPv4 to /24 and IPv6 to /48', () => {
+  it('reduces IPv4 to /24 and IPv6 to /48, in RFC 5952 text as a targets.csv prefix is compared', () => {
     expect(clientPrefix('192.0.2.77')).toBe('192.0.2.0/24');
-    expect(clientPrefix('2001:db8::1')).toBe('2001:db8:0::/48');
+    expect(clientPrefix('2001:db8::1')).toBe('2001:db8::/48');
     expect(clientPrefix('2001:0DB8:00ab:cd::')).toBe('2001:db8:ab::/48');
+    expect(clientPrefix('::1')).toBe('::/48');
+    expect(clientPrefix('::ffff:192.0.2.9')).toBe('192.0.2.0/24');
+    expect(clientPrefix('2001:db8::1::2')).toBeUndefined();
+    // targets.csv prefixes in any spelling match (2001:db8::1 never matched 2001:db8::/48 before).
+    const r = new TargetResolver(['t1', 't2', 't3'], ['2001:DB8:0::/48', '2001:db8:12:0::/48', '192.0.2.0/24']);
+    expect(['2001:db8::1', '2001:db8:12::99', '::ffff:192.0.2.9', '2001:db8:13::1', 'x'].map((a) => r.resolve(a))).toEqual([0, 1, 2, -1, -2]);
     expect(clientPrefix('256.1.1.1')).toBeUndefined();
     expect(clientPrefix('hello')).toBeUndefined();
   });
