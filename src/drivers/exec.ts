@@ -134,12 +134,14 @@ function describe(kind: string, command: string, a: Attempt, timeoutMs: number, 
     : a.timedOut
       ? `timed out after ${timeoutMs / 1000} s`
       : extra !== undefined
-        ? `exited with code ${a.code} but ${extra}`
+        ? `exited with code ${a.code} (${attempts} attempt${attempts === 1 ? '' : 's'}) but ${extra}`
         : a.signal
           ? `was killed by ${a.signal}`
           : `failed with exit code ${a.code}`;
   const tail = a.stderrTail.length ? `\n  last lines of its stderr:\n${a.stderrTail.map((l) => `    ${l}`).join('\n')}` : '\n  (no stderr output)';
-  return `exec driver: ${kind} command ${why} (${attempts} attempt${attempts === 1 ? '' : 's'})\n  command: ${command}${tail}`;
+  // The attempts go before a multi-line problem, not after its last line.
+  const count = extra !== undefined && !a.spawnError && !a.timedOut ? '' : ` (${attempts} attempt${attempts === 1 ? '' : 's'})`;
+  return `exec driver: ${kind} command ${why}${count}\n  command: ${command}${tail}`;
 }
 
 /** Throws UsageError on a template with an unknown placeholder, or `{prefix}` without a prefix. */

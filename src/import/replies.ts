@@ -124,6 +124,9 @@ export class ReplyParser {
     const target = f[L.target].trim();
     const site = f[L.site].trim();
     if (target === '') return this.bad(lineNo, this.names().target, 'must be a non-empty address', target);
+    // target,site,rtt_ms (what `sim catchment` writes and a probe command may print): an empty site
+    // with an empty RTT is a target that did not answer, a valid row that adds no reply.
+    if (site === '' && this.format === 'csv' && (L.rtt < 0 || f[L.rtt].trim() === '')) return undefined;
     if (site === '') return this.bad(lineNo, this.names().site, 'must be a non-empty site label', site);
     let rtt: number;
     const diff = L.rtt >= 0 ? f[L.rtt].trim() : '';

@@ -89,7 +89,7 @@ describe('exec driver', () => {
   it('treats unreadable probe output as a failure and says why', async () => {
     const dir = tempDir();
     await expect(run(dir, { probeCmd: `${bed}/garbage.sh` })).rejects.toThrow(
-      `exec driver: probe command exited with code 0 but its output is not catchment CSV: output of ${bed}/garbage.sh:1: must start with a verfploeter (task_id,client_id,...), manycastr (rx,addr,ttl,rtt) or target,site,rtt_ms header, got "Hello from the probe host"`,
+      `exec driver: probe command exited with code 0 (1 attempt) but its output is not catchment CSV: output of ${bed}/garbage.sh:1: must start with a verfploeter (task_id,client_id,...), manycastr (rx,addr,ttl,rtt) or target,site,rtt_ms header, got "Hello from the probe host"`,
     );
   });
 

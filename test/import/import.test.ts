@@ -129,5 +129,12 @@ describe('reply parsing', () => {
     p.push('target,site,rtt_ms', 1);
     expect(p.format).toBe('csv');
     expect(p.push('t1,ams,3.5', 2)).toEqual({ target: 't1', site: 'ams', rttMs: 3.5, line: 2 });
+    // A target that did not answer, as `sim catchment` writes it: a valid row, no reply.
+    expect(p.push('t2,,', 3)).toBeUndefined();
+    // An RTT without a site is unreadable.
+    expect(p.push('t3,,7', 4)).toBeUndefined();
+    expect(p.records).toBe(3);
+    expect(p.badLines).toBe(1);
+    expect(p.issues.map((i) => i.line)).toEqual([4]);
   });
 });
