@@ -38,6 +38,11 @@ export interface ExecDriverOptions {
   prefix?: string;
   /** Share of unreadable probe-output lines tolerated (default 0.01). */
   maxBadShare?: number;
+  /**
+   * Ctrl-C: kills the commands running when it fires (their process groups) and stops their
+   * retries. Commands started after it (the withdrawals that clean up) run as usual.
+   */
+  signal?: AbortSignal;
 }
 
 const PLACEHOLDERS = { announce: ['site', 'experiment', 'prefix'], withdraw: ['site', 'experiment', 'prefix'], probe: ['experiment', 'prefix', 'sites'] } as const;
@@ -65,6 +70,8 @@ interface Attempt {
   code: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
+  /** Killed because the run was interrupted. */
+  interrupted?: boolean;
   stderrTail: string[];
   spawnError?: Error;
 }
@@ -112,17 +119,26 @@ function runOnce(command: string, opts: ExecDriverOptions, onLine?: (line: strin
       timedOut = true;
       killGroup();
     }, opts.timeoutMs);
+    let interrupted = false;
+    const onAbort = () => {
+      interrupted = true;
+      killGroup();
+    };
+    // Only a command already running when the interrupt comes is killed by it.
+    if (opts.signal && !opts.signal.aborted) opts.signal.addEventListener('abort', onAbort, { once: true });
     const finish = (a: Omit<Attempt, 'stderrTail' | 'timedOut'>) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (interrupted) a = { ...a, interrupted };
       if (errRest !== '') pushErr(errRest);
       if (onLine && outRest !== '') onLine(outRest, ++lineNo);
       resolve({ ...a, timedOut, stderrTail: tail.slice(-5) });
     };
     child.on('error', (err) => finish({ code: null, signal: null, spawnError: err }));
     child.on('close', (code, signal) => {
-      if (timedOut) killGroup();
+      if (timedOut || interrupted) killGroup();
       finish({ code, signal });
     });
   });
@@ -158,8 +174,10 @@ export function createExecDriver(opts: ExecDriverOptions): MeasurementDriver {
   async function withRetries<T>(kind: string, command: string, attempt: () => Promise<{ a: Attempt; value?: T; problem?: string }>): Promise<T | undefined> {
     let last: { a: Attempt; problem?: string } | undefined;
     for (let k = 0; k <= opts.retries; k++) {
-      if (k > 0) await opts.clock.sleep(retryDelay * k);
+      if (k > 0) await opts.clock.sleep(retryDelay * k, opts.signal);
       const r = await attempt();
+      // Interrupted: no retry, the run stops (and withdraws what it announced).
+      if (r.a.interrupted) throw opts.signal?.reason ?? new DriverError(`exec driver: ${kind} command interrupted\n  command: ${command}`);
       if (!r.a.spawnError && !r.a.timedOut && r.a.code === 0 && r.problem === undefined) return r.value;
       last = r;
     }

@@ -86,6 +86,21 @@ describe('exec driver', () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
   });
 
+  it('on an interrupt kills the command running, does not retry it, and still withdraws', async () => {
+    const dir = tempDir();
+    const abort = new AbortController();
+    const campaign = planCampaign(sites, { strategy: 'pairwise', spacingS: 0, settleS: 0 });
+    const driver = createExecDriver(options(dir, { probeCmd: `echo probe >> ${dir}/probes; sleep 20`, retries: 3, timeoutMs: 60_000, signal: abort.signal }));
+    const t0 = Date.now();
+    setTimeout(() => abort.abort(new Error('interrupted')), 300);
+    await expect(runCampaign(campaign, driver, { clock: new VirtualClock(), targetIds: targets, signal: abort.signal })).rejects.toThrow('interrupted');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(readFileSync(join(dir, 'probes'), 'utf8')).toBe('probe\n');
+    // The cleanup withdrawal ran after the interrupt.
+    expect(readFileSync(join(dir, 'announced'), 'utf8')).toBe('');
+    expect(readFileSync(join(dir, 'log'), 'utf8')).toContain('withdraw ams');
+  });
+
   it('treats unreadable probe output as a failure and says why', async () => {
     const dir = tempDir();
     await expect(run(dir, { probeCmd: `${bed}/garbage.sh` })).rejects.toThrow(

@@ -175,6 +175,8 @@ Examples:
         const digest = campaignDigest(campaign); // of the file, before --prefix overrides its prefix
 
         let targets: TargetList | undefined = flags.targets ? await readTargetList(pathOption(ctx.cwd, flags.targets), flags.targets) : undefined;
+        // Ctrl-C / SIGTERM: the runner stops between steps and the exec driver kills the command running.
+        const abort = new AbortController();
         let driver: MeasurementDriver;
         const settings: Record<string, string | number> = {};
         if (driverName === 'sim') {
@@ -208,6 +210,7 @@ Examples:
           if (prefix !== undefined) campaign.prefix = prefix;
           const siteMap = flags.siteMap ? await readSiteMap(pathOption(ctx.cwd, flags.siteMap), flags.siteMap) : undefined;
           driver = createExecDriver({
+            signal: abort.signal,
             announceCmd: requiredOption('--announce-cmd', flags.announceCmd),
             withdrawCmd: requiredOption('--withdraw-cmd', flags.withdrawCmd),
             probeCmd: requiredOption('--probe-cmd', flags.probeCmd),
@@ -244,7 +247,6 @@ Examples:
         const bar = startProgress(ctx, 'measure', total);
         bar.update(done.size);
         const started = ctx.now();
-        const abort = new AbortController();
         const onSignal = () => abort.abort(new Error('interrupted')); // a second signal kills at once
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
