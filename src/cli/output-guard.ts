@@ -36,7 +36,7 @@ const FILES_IN_DIR: Record<string, readonly string[]> = {
   demo: ['observations.csv', 'campaign.json', 'orders.csv', 'rtt.csv', 'plan-sites.txt', ...Object.values(SCENARIO_FILES).map((f) => `scenario/${f}`)],
 };
 const FILES_BESIDE: Record<string, readonly string[]> = {
-  'measure run': ['.partial', '.journal'],
+  'measure run': ['.partial', '.journal', '.lock'],
 };
 
 function statOf(p: string): Stats | undefined {

@@ -142,8 +142,42 @@ export interface JournalEntry {
   targets: number;
 }
 
-export function journalPaths(out: string): { rows: string; index: string } {
-  return { rows: `${out}.partial`, index: `${out}.journal` };
+export function journalPaths(out: string): { rows: string; index: string; lock: string } {
+  return { rows: `${out}.partial`, index: `${out}.journal`, lock: `${out}.lock` };
+}
+
+/** True when a process with this id runs (signal 0 only checks; EPERM means it runs as another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Take OUT.lock for this process, so that two runs never append to one journal (or drive one
+ * testbed at once). A lock left by a run that died (kill -9) names a process that is gone and is
+ * taken over.
+ */
+async function takeLock(lock: string): Promise<void> {
+  for (let tries = 0; tries < 3; tries++) {
+    try {
+      const fd = await open(lock, 'wx');
+      await fd.write(`${process.pid}\n`, null, 'utf8');
+      await fd.close();
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+      throw new UsageError(`Another run (process ${pid}) is writing this output (lock ${lock}): wait for it to end, or stop it; delete the lock only if that process is not an anyopt run`);
+    }
+    await unlink(lock).catch(() => undefined); // stale: its run is gone
+  }
+  throw new UsageError(`Could not take the lock ${lock}: another run keeps taking it`);
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -170,8 +204,19 @@ export class RunJournal {
    */
   static async open(out: string, meta: JournalMeta, opts: { resume: boolean; label?: string; onNote?: (note: string) => void }): Promise<RunJournal> {
     const p = journalPaths(out);
-    const label = opts.label ?? out;
     await mkdir(dirname(out), { recursive: true });
+    await takeLock(p.lock);
+    try {
+      return await RunJournal.openLocked(out, meta, opts);
+    } catch (err) {
+      await unlink(p.lock).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private static async openLocked(out: string, meta: JournalMeta, opts: { resume: boolean; label?: string; onNote?: (note: string) => void }): Promise<RunJournal> {
+    const p = journalPaths(out);
+    const label = opts.label ?? out;
     const haveIndex = await exists(p.index);
     if (haveIndex && !opts.resume) {
       throw new UsageError(
@@ -287,6 +332,7 @@ export class RunJournal {
     const p = journalPaths(this.out);
     await moveInto(p.rows, this.out);
     await unlink(p.index);
+    await unlink(p.lock).catch(() => undefined);
   }
 
   /** Remove the journal and the partial rows (after close()). */
@@ -294,12 +340,14 @@ export class RunJournal {
     const p = journalPaths(this.out);
     await unlink(p.rows).catch(() => undefined);
     await unlink(p.index).catch(() => undefined);
+    await unlink(p.lock).catch(() => undefined);
   }
 
   /** Stop without finishing (failure): keep the journal for `--resume`. */
   async close(): Promise<void> {
     await this.rowsFd.close().catch(() => undefined);
     await this.indexFd.close().catch(() => undefined);
+    await unlink(journalPaths(this.out).lock).catch(() => undefined);
   }
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { planCampaign } from '../../src/measure/plan.js';
@@ -187,6 +188,24 @@ describe('run journal', () => {
     await expect(RunJournal.open(out, meta, { resume: false })).rejects.toThrow(`An unfinished run's journal exists (${out}.journal): pass \`--resume\` to continue it`);
     const changed = { ...meta, campaign: 'f'.repeat(32) };
     await expect(RunJournal.open(out, changed, { resume: true })).rejects.toThrow(`The campaign file changed since this run began (journal ${out}.journal was started with campaign ${meta.campaign}, the file is now ${'f'.repeat(32)})`);
+  });
+
+  it('locks the output: a second run on it is refused while the first lives; a dead run's lock is taken over', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'obs.csv');
+    const first = await RunJournal.open(out, meta, { resume: false });
+    expect(readFileSync(journalPaths(out).lock, 'utf8')).toBe(`${process.pid}\n`);
+    // The same process stands for "alive" only through another pid: the parent of this one runs.
+    writeFileSync(journalPaths(out).lock, `${process.ppid}\n`);
+    await expect(RunJournal.open(out, meta, { resume: true })).rejects.toThrow(`Another run (process ${process.ppid}) is writing this output (lock ${out}.lock)`);
+    await first.close();
+    expect(existsSync(journalPaths(out).lock)).toBe(false);
+    // A lock naming a process that has ended (kill -9 leaves one) does not block a resume.
+    const gone = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(journalPaths(out).lock, `${gone}\n`);
+    const again = await RunJournal.open(out, meta, { resume: true });
+    expect(readFileSync(journalPaths(out).lock, 'utf8')).toBe(`${process.pid}\n`);
+    await again.close();
   });
 
   it('refuses to resume on another scenario: one file must not mix two twins', async () => {
