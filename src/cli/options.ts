@@ -64,3 +64,8 @@ export function listOption(flag: string, raw: string | undefined): string[] {
 export function pathOption(cwd: string, p: string): string {
   return resolve(cwd, p);
 }
+
+/** `--seed`: seeds are 32-bit (the generators take them modulo 2^32, so a larger one would silently repeat a smaller one). */
+export function seedOption(raw: string | number | undefined, def?: number): number {
+  return intOption('--seed', raw, { min: 0, max: 4294967295, ...(def !== undefined ? { default: def } : {}) });
+}

@@ -87,6 +87,12 @@ describe('anyopt sim (in-process)', () => {
     expect(r.stdout).toMatch(/^target 1\.0\.0\.1 -> (ams|lax|unreachable)/);
     expect(r.stdout).toMatch(/1\. AS\d+ router [\d.]+ at /);
     expect(r.stdout).not.toContain('target,site,rtt_ms');
+    // With --json, stdout is one JSON document and the explanation is inside it.
+    const j = await runInProcess(['sim', 'catchment', '--scenario', 'scen', '--announce', 'ams,lax', '--explain', '1.0.0.1', '--json'], { cwd: dir });
+    expect(j.code).toBe(0);
+    const doc = JSON.parse(j.stdout);
+    expect(doc.explain[0].target).toBe('1.0.0.1');
+    expect(doc.explain[0].text).toBe(r.stdout.trimEnd());
   });
 
   it('catchment --out writes the file only on success', async () => {
@@ -99,10 +105,33 @@ describe('anyopt sim (in-process)', () => {
     expect(existsSync(join(dir, 'never.csv'))).toBe(false);
   });
 
+  it('takes 32-bit seeds only, in every command that has --seed (a larger one silently repeated a smaller one)', async () => {
+    expect((await runInProcess(['measure', 'plan', '--sites', 'scen/sites.csv', '--out', 'seed-campaign.json'], { cwd: dir })).code).toBe(0);
+    for (const args of [
+      ['measure', 'run', '--campaign', 'seed-campaign.json', '--scenario', 'scen', '--out', 'x.csv'],
+      ['evaluate', '--scenario', 'scen', '--orders', 'none.csv'],
+      ['sim', 'init', '--out', 'never'],
+      ['routes', 'sim', '--out', 'never'],
+    ]) {
+      const r = await runInProcess([...args, '--seed', '4294967296'], { cwd: dir });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain('Expected `--seed` to be an integer in [0, 4294967295], got `4294967296`');
+    }
+  });
+
   it('rejects bad prepends and unknown explain targets with exit 2', async () => {
     const p = await runInProcess(['sim', 'catchment', '--scenario', 'scen', '--announce', 'ams', '--prepend', 'lax=2'], { cwd: dir });
     expect(p.code).toBe(2);
     expect(p.stderr).toContain('Expected `--prepend` sites among the announced ones (ams), got `lax`');
+    for (const [value, message] of [
+      ['ams=2,ams=3', 'Expected `--prepend` to name each site once, got `ams` twice'],
+      ['ams=-1', 'Expected `--prepend` counts to be integers in [0, 10], got `ams=-1`'],
+      ['ams=11', 'Expected `--prepend` counts to be integers in [0, 10], got `ams=11`'],
+    ]) {
+      const q = await runInProcess(['sim', 'catchment', '--scenario', 'scen', '--announce', 'ams', '--prepend', value], { cwd: dir });
+      expect(q.code).toBe(2);
+      expect(q.stderr).toContain(message);
+    }
     const x = await runInProcess(['sim', 'catchment', '--scenario', 'scen', '--announce', 'ams', '--explain', '9.9.9.9'], { cwd: dir });
     expect(x.code).toBe(2);
     expect(x.stderr).toContain('Expected `--explain` to name a target of scen/targets.csv, got `9.9.9.9`');

@@ -21,7 +21,7 @@ import {
 import type { Scenario } from '../../sim/scenario.js';
 import type { CommandHost } from '../host.js';
 import type { CliContext } from '../context.js';
-import { intOption, pathOption } from '../options.js';
+import { intOption, pathOption, seedOption } from '../options.js';
 import { printJson } from '../output.js';
 import { fmt, fmtDuration, pct, table } from '../render.js';
 import { catchmentSummary } from './sim.js';
@@ -80,7 +80,7 @@ export interface DemoReport {
 }
 
 async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
-  const seed = intOption('--seed', opts.seed, { min: 0, max: 4294967295 });
+  const seed = seedOption(opts.seed);
   const c = ctx.color;
   const say = (s: string) => ctx.stderr.write(s + '\n');
   const out = opts.out === undefined ? undefined : pathOption(ctx.cwd, opts.out);

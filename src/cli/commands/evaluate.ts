@@ -11,7 +11,7 @@ import { UsageError } from '../../io/issues.js';
 import { computeCatchment } from '../../sim/index.js';
 import { checkTwin, loadTwin } from '../scenario.js';
 import { evaluateAgainstTwin, type EvaluationReport } from '../../evaluate/evaluate.js';
-import { expected, intOption, numberOption, pathOption, requiredOption } from '../options.js';
+import { expected, intOption, numberOption, pathOption, requiredOption, seedOption } from '../options.js';
 import { printJson, withCsvSink } from '../output.js';
 import { startProgress } from '../progress.js';
 import { fmtMs, pct, table } from '../render.js';
@@ -58,7 +58,7 @@ Example:
         const scenarioDir = requiredOption('--scenario', flags.scenario);
         const ordersFile = requiredOption('--orders', flags.orders);
         const subsets = intOption('--subsets', flags.subsets, { min: 1 });
-        const seed = intOption('--seed', flags.seed, { min: 0 });
+        const seed = seedOption(flags.seed);
         const minSize = intOption('--min-size', flags.minSize, { min: 1 });
         const maxSize = flags.maxSize === undefined ? undefined : intOption('--max-size', flags.maxSize, { min: minSize });
         const minAccuracy = flags.minAccuracy === undefined ? undefined : numberOption('--min-accuracy', flags.minAccuracy, { min: 0, max: 1 });

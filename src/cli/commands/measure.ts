@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import type { CliContext } from '../context.js';
-import { choiceOption, intOption, numberOption, pathOption, requiredOption } from '../options.js';
+import { choiceOption, intOption, numberOption, pathOption, requiredOption, seedOption } from '../options.js';
 import { printJson, writeTextOutput } from '../output.js';
 import { startProgress } from '../progress.js';
 import { table, fmtDuration } from '../render.js';
@@ -181,7 +181,7 @@ Examples:
         const settings: Record<string, string | number> = {};
         if (driverName === 'sim') {
           const scenarioDir = requiredOption('--scenario', flags.scenario);
-          const seed = intOption('--seed', flags.seed, { min: 0 });
+          const seed = seedOption(flags.seed);
           const campaignSites = campaign.sites.map((x) => x.site);
           const sim = await loadSim(ctx, pathOption(ctx.cwd, scenarioDir), scenarioDir, campaignSites);
           // Input mismatches are usage errors (exit 2), found before any experiment runs.

@@ -20,7 +20,7 @@ import { meanRtt, planRows, providerSummary, beforeAssignment } from '../../rout
 import { writeTwin, runDemo } from '../../io/routes/twin-files.js';
 import type { CliContext } from '../context.js';
 import type { CommandHost } from '../host.js';
-import { choiceOption, intOption, numberOption, pathOption, requiredOption } from '../options.js';
+import { choiceOption, intOption, numberOption, pathOption, requiredOption, seedOption } from '../options.js';
 import { printJson, withCsvSink, writeTextOutput } from '../output.js';
 import { checkOutputAgainstInputs, outputPath, pathInputs } from '../output-guard.js';
 import { fmt, table } from '../render.js';
@@ -329,7 +329,7 @@ Examples:
           providers: intOption('--providers', o.providers, { min: 4, max: 8 }),
           prefixes: intOption('--prefixes', o.prefixes, { min: 50, max: 2_000_000 }),
           flows: intOption('--flows', o.flows, { min: 1000, max: 100_000_000 }),
-          seed: intOption('--seed', o.seed, { min: 0 }),
+          seed: seedOption(o.seed),
         };
         const written = await writeTwin(pathOption(ctx.cwd, o.out), params);
         ctx.stderr.write(`routes twin in ${o.out}/: ${written.files.map((f) => basename(f)).join(', ')}\n`);
@@ -348,7 +348,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  $ anyopt routes demo --dir demo-out\n')
     .action(
       host.action(async (o: { dir?: string; seed: string; json?: boolean }) => {
-        const seed = intOption('--seed', o.seed, { min: 0 });
+        const seed = seedOption(o.seed);
         const r = await runDemo({ dir: o.dir ? pathOption(ctx.cwd, o.dir) : undefined, seed, solver: loadSolver, log: (line) => ctx.stderr.write(line + '\n') });
         if (o.json) printJson(ctx, r);
         return r.passed ? 0 : 1;

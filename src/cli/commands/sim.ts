@@ -26,7 +26,7 @@ import {
 } from '../../sim/index.js';
 import type { CommandHost } from '../host.js';
 import type { CliContext } from '../context.js';
-import { intOption, listOption, pathOption, requiredOption } from '../options.js';
+import { intOption, listOption, pathOption, requiredOption, seedOption } from '../options.js';
 import { printJson, withCsvSink } from '../output.js';
 import { startProgress } from '../progress.js';
 import { fmt, pct, table } from '../render.js';
@@ -132,7 +132,7 @@ function collect(v: string, prev: string[]): string[] {
 
 async function simInit(ctx: CliContext, opts: InitOptions): Promise<number> {
   const out = requiredOption('--out', opts.out);
-  const seed = intOption('--seed', opts.seed, { min: 0, max: 4294967295 });
+  const seed = seedOption(opts.seed);
   const sites = intOption('--sites', opts.sites, { min: 1, max: 1000 });
   const providers = intOption('--providers', opts.providers, { min: 1, max: 1000 });
   const targets = intOption('--targets', opts.targets, { min: 1, max: 5_000_000 });
@@ -184,12 +184,12 @@ export function parsePrepend(raw: string | undefined, announced: readonly string
   if (raw === undefined) return {};
   const out: Record<string, number> = {};
   for (const item of listOption('--prepend', raw)) {
-    const m = /^([^=]+)=(\d+)$/.exec(item);
+    const m = /^([^=]+)=(.*)$/.exec(item);
     if (!m) throw new UsageError(`Expected \`--prepend\` items like \`syd=2\`, got \`${item}\``);
-    const n = Number(m[2]);
-    if (n > 10) throw new UsageError(`Expected \`--prepend\` counts in [0, 10], got \`${item}\``);
+    if (!/^\d+$/.test(m[2]) || Number(m[2]) > 10) throw new UsageError(`Expected \`--prepend\` counts to be integers in [0, 10], got \`${item}\``);
     if (!announced.includes(m[1])) throw new UsageError(`Expected \`--prepend\` sites among the announced ones (${announced.join(', ')}), got \`${m[1]}\``);
-    out[m[1]] = n;
+    if (m[1] in out) throw new UsageError(`Expected \`--prepend\` to name each site once, got \`${m[1]}\` twice`);
+    out[m[1]] = Number(m[2]);
   }
   return out;
 }
@@ -218,9 +218,11 @@ async function simCatchment(ctx: CliContext, opts: CatchmentOptions): Promise<nu
   const c = catchmentFromState(state);
   const toStdout = explain.length === 0 && !opts.json;
   if (toStdout || opts.out !== undefined) await writeCatchmentCsv(ctx, twin, c, toStdout ? opts.out : opts.out);
-  for (const t of explain) ctx.stdout.write(formatExplanation(explainTarget(state, targetIndex.get(t)!)) + '\n');
+  const explanations = explain.map((t) => ({ target: t, text: formatExplanation(explainTarget(state, targetIndex.get(t)!)) }));
+  // With --json, stdout carries one JSON document: the explanations go inside it.
+  if (!opts.json) for (const e of explanations) ctx.stdout.write(e.text + '\n');
   const summary = catchmentSummary(twin, c, sites);
-  if (opts.json) printJson(ctx, { announce: sites, prepend, ...summary });
+  if (opts.json) printJson(ctx, { announce: sites, prepend, ...summary, ...(explanations.length > 0 ? { explain: explanations } : {}) });
   printCatchmentSummary(ctx, summary);
   return 0;
 }
