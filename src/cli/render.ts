@@ -16,8 +16,9 @@ export function fmt(n: number, digits = 1): string {
   return n.toFixed(digits);
 }
 
+/** Milliseconds with one decimal; "n/a" when undefined (no target, or no weight, to take it over). */
 export function fmtMs(ms: number): string {
-  return `${ms.toFixed(1)} ms`;
+  return Number.isFinite(ms) ? `${ms.toFixed(1)} ms` : 'n/a';
 }
 
 export function fmtDuration(seconds: number): string {
@@ -29,5 +30,5 @@ export function fmtDuration(seconds: number): string {
 }
 
 export function pct(x: number, digits = 1): string {
-  return `${(x * 100).toFixed(digits)}%`;
+  return Number.isFinite(x) ? `${(x * 100).toFixed(digits)}%` : 'n/a';
 }

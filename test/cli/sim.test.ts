@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runInProcess, tempDir } from '../helpers.js';
@@ -117,6 +117,21 @@ describe('anyopt sim (in-process)', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toContain('Expected `--seed` to be an integer in [0, 4294967295], got `4294967296`');
     }
+  });
+
+  it('prints n/a, never NaN, when no target weighs anything', async () => {
+    const empty = tempDir();
+    cpSync(join(dir, 'scen'), join(empty, 'scen'), { recursive: true });
+    const targets = readFileSync(join(empty, 'scen', 'targets.csv'), 'utf8').split('\n');
+    writeFileSync(join(empty, 'scen', 'targets.csv'), `${targets[0]}\n`);
+    const st = await runInProcess(['sim', 'stats', '--scenario', 'scen'], { cwd: empty });
+    expect(st.code).toBe(0);
+    expect(st.stderr).toContain('path inflation: median anycast RTT n/a vs median best-unicast n/a (n/a)');
+    expect(st.stderr).toContain('no answering target has a positive weight');
+    expect(st.stderr).not.toContain('NaN');
+    const c = await runInProcess(['sim', 'catchment', '--scenario', 'scen', '--announce', 'ams'], { cwd: empty });
+    expect(c.code).toBe(0);
+    expect(c.stderr).toContain('median RTT n/a, weighted mean n/a');
   });
 
   it('rejects bad prepends and unknown explain targets with exit 2', async () => {

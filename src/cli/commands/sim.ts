@@ -29,7 +29,7 @@ import type { CliContext } from '../context.js';
 import { intOption, listOption, pathOption, requiredOption, seedOption } from '../options.js';
 import { printJson, withCsvSink } from '../output.js';
 import { startProgress } from '../progress.js';
-import { fmt, pct, table } from '../render.js';
+import { fmt, fmtMs, pct, table } from '../render.js';
 import { checkTwin, loadTwin } from '../scenario.js';
 
 interface InitOptions {
@@ -281,12 +281,12 @@ function printCatchmentSummary(ctx: CliContext, s: CatchmentSummary): void {
   ctx.stderr.write(
     table(
       ['site', 'targets', 'weight', 'median RTT'],
-      s.perSite.map((p) => [p.site, p.targets, pct(p.weightShare), p.targets > 0 ? `${p.medianRttMs.toFixed(1)} ms` : '-']),
+      s.perSite.map((p) => [p.site, p.targets, pct(p.weightShare), p.targets > 0 ? fmtMs(p.medianRttMs) : '-']),
     ) + '\n',
   );
   ctx.stderr.write(
     `${c.bold('catchment')}: ${fmt(s.reached)} of ${fmt(s.targets)} targets reached, ${fmt(s.unreachable)} unreachable; ` +
-      `median RTT ${s.medianRttMs.toFixed(1)} ms, weighted mean ${s.weightedMeanRttMs.toFixed(1)} ms\n`,
+      `median RTT ${fmtMs(s.medianRttMs)}, weighted mean ${fmtMs(s.weightedMeanRttMs)}\n`,
   );
 }
 
@@ -301,16 +301,17 @@ async function simStats(ctx: CliContext, opts: { scenario?: string; json?: boole
   const w = ctx.stderr;
   w.write(`${c.bold(dir)}: ${fmt(st.ases)} ASes, ${fmt(st.pops)} PoPs, ${fmt(st.sessions)} BGP sessions, ${st.sites} sites, ${fmt(st.targets)} targets (${fmt(st.answering)} answer)\n`);
   for (const warning of twin.warnings) w.write(`${c.yellow('note')}: ${warning}\n`);
+  if (!Number.isFinite(st.anycast.weightedMeanMs)) w.write(`${c.yellow('note')}: no answering target has a positive weight: the weighted figures and harmful sites are undefined (n/a)\n`);
   w.write(
     table(
       ['site', 'provider', 'targets', 'weight', 'mean RTT gain'],
-      st.perSite.map((p, i) => [p.site, scenario.sites[i].provider, p.targets, pct(p.weightShare), `${p.meanGainMs >= 0 ? '+' : ''}${p.meanGainMs.toFixed(1)} ms`]),
+      st.perSite.map((p, i) => [p.site, scenario.sites[i].provider, p.targets, pct(p.weightShare), Number.isFinite(p.meanGainMs) ? `${p.meanGainMs >= 0 ? '+' : ''}${p.meanGainMs.toFixed(1)} ms` : 'n/a']),
     ) + '\n',
   );
   w.write(`(mean RTT gain: how much worse the weighted mean RTT gets when the site is withdrawn; negative = the site hurts)\n`);
   w.write(
-    `path inflation: median anycast RTT ${st.anycast.medianMs.toFixed(1)} ms vs median best-unicast ${st.bestUnicast.medianMs.toFixed(1)} ms (${st.inflation.toFixed(2)}x); ` +
-      `weighted mean ${st.anycast.weightedMeanMs.toFixed(1)} vs ${st.bestUnicast.weightedMeanMs.toFixed(1)} ms\n`,
+    `path inflation: median anycast RTT ${fmtMs(st.anycast.medianMs)} vs median best-unicast ${fmtMs(st.bestUnicast.medianMs)} (${Number.isFinite(st.inflation) ? `${st.inflation.toFixed(2)}x` : 'n/a'}); ` +
+      `weighted mean ${fmtMs(st.anycast.weightedMeanMs)} vs ${fmtMs(st.bestUnicast.weightedMeanMs)}\n`,
   );
   w.write(`order-sensitive targets: ${fmt(st.orderSensitiveTargets)} (${pct(st.orderSensitiveTargets / Math.max(1, st.answering))}), catchment of some pair changes with announcement order\n`);
   w.write(`cyclic targets: ${fmt(st.cyclicTargets)} (${pct(st.cyclicTargets / Math.max(1, st.answering))}), pairwise winners contain a cycle${st.pairSites < st.sites ? ` (pairs among the first ${st.pairSites} sites)` : ''}\n`);
