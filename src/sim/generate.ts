@@ -315,7 +315,8 @@ function populate(graph: AsGraph, opts: GenerateOptions & { asRelSource?: string
       version: 1,
       seed: opts.seed,
       sites: opts.sites,
-      providers: nProviders,
+      // What the AS graph allowed (a small --as-rel graph may offer fewer transit ASes than asked).
+      providers: providerPlans.length,
       targets: opts.targets,
       ases: plans.length,
       ...(opts.asRelSource !== undefined ? { asRelSource: opts.asRelSource } : {}),

@@ -1,8 +1,10 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readAsRel, parseAsRelLine } from '../../src/io/scenario.js';
 import { formatIssue } from '../../src/io/issues.js';
 import { buildTwin, computeCatchment, scenarioFromAsRel } from '../../src/sim/index.js';
+import { runInProcess, tempDir } from '../helpers.js';
 
 const fixtures = join(import.meta.dirname, '../../fixtures/sim');
 
@@ -51,5 +53,14 @@ describe('CAIDA as-rel files', () => {
     const c = computeCatchment(twin, { sites: twin.siteIds });
     const reached = Array.from(c.site).filter((s) => s >= 0).length;
     expect(reached).toBeGreaterThan(150);
+  });
+
+  it('records the providers the graph allowed, and sim init says when that is fewer than asked', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'two.as-rel.txt'), '1|2|-1\n1|3|-1\n');
+    const r = await runInProcess(['sim', 'init', '--out', 'sc', '--as-rel', 'two.as-rel.txt', '--sites', '4', '--providers', '3', '--targets', '30'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('warning: two.as-rel.txt offers 1 transit AS(es) to buy from, not the 3 asked: the scenario has 1 provider(s)');
+    expect(JSON.parse(readFileSync(join(dir, 'sc', 'scenario.json'), 'utf8')).providers).toBe(1);
   });
 });

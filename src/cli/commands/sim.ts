@@ -172,6 +172,9 @@ async function simInit(ctx: CliContext, opts: InitOptions): Promise<number> {
   };
   if (opts.json) printJson(ctx, summary);
   const c = ctx.color;
+  if (summary.providers < providers) {
+    ctx.stderr.write(`${c.yellow('warning:')} ${opts.asRel ?? 'the AS graph'} offers ${summary.providers} transit AS(es) to buy from, not the ${providers} asked: the scenario has ${summary.providers} provider(s) (scenario.json says so)\n`);
+  }
   ctx.stderr.write(
     `${c.green('wrote')} ${out}/: ${fmt(summary.ases)} ASes, ${fmt(summary.relations)} relationships, ${fmt(summary.pops)} PoPs, ` +
       `${summary.sites} sites on ${summary.providers} providers, ${fmt(summary.targets)} targets (seed ${seed})\n`,
