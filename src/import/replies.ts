@@ -21,6 +21,7 @@
 import type { InputIssue } from '../io/issues.js';
 import { canonicalPrefix, formatIPv4, formatPrefix, parseIPv6 } from '../routes/addr.js';
 import { decimalNumber, fitsFloat32 } from '../io/csv.js';
+import { readCsvFields } from '../io/lines.js';
 
 export const REPLY_FORMATS = ['verfploeter', 'manycastr', 'csv'] as const;
 export type ReplyFormat = (typeof REPLY_FORMATS)[number];
@@ -118,8 +119,10 @@ export class ReplyParser {
     }
     if (line.startsWith('#')) return undefined;
     this.records++;
-    const f = line.split(',');
+    // RFC 4180 quotes when the line has any (mappers do not quote, but a spreadsheet may).
+    const f = line.indexOf('"') >= 0 ? readCsvFields(line) : line.split(',');
     const L = this.layout;
+    if (f === undefined) return this.bad(lineNo, undefined, 'must close every quote it opens', raw);
     if (f.length < L.width) return this.bad(lineNo, undefined, `must have at least ${L.width} fields`, raw);
     const target = f[L.target].trim();
     const site = f[L.site].trim();

@@ -107,6 +107,19 @@ describe('anyopt import manycastr', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('error: m.csv:2: manycastr header must name the column "rtt", got "rx,addr,ttl"\n');
   });
+
+  it('reads quoted fields as CSV does, and refuses a reply-less file without --announced', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'q.csv'), 'rx,addr,ttl,rtt\n"ams",1.1.1.7,59,3\nams,"e,f",59,3\n');
+    const q = await runInProcess(['import', 'manycastr', 'q.csv', '--max-bad', '1'], { cwd: dir });
+    expect(q.code).toBe(0);
+    expect(q.stdout).toBe('experiment,announced,target,site,rtt_ms\nq,ams,1.1.1.0/24,ams,3\n');
+    expect(q.stderr).toContain('q.csv:3: column "addr" must be an IPv4 or IPv6 address, got "e,f"');
+    writeFileSync(join(dir, 'h.csv'), 'rx,addr,ttl,rtt\n');
+    const h = await runInProcess(['import', 'manycastr', 'h.csv'], { cwd: dir });
+    expect(h.code).toBe(2);
+    expect(h.stderr).toContain('h.csv: must hold at least one reply, or give --announced');
+  });
 });
 
 describe('reply parsing', () => {

@@ -93,6 +93,10 @@ Examples:
             bad + 1,
           );
         }
+        // Without --announced the sites come from the replies: with none there is no experiment to write.
+        if (!announced && acc.announcedSites.length === 0) {
+          throw InputError.single({ file, expected: 'must hold at least one reply, or give --announced (the sites the experiment announced) to record that no target answered' });
+        }
         const stats = acc.stats();
         await withCsvSink(ctx, flags.out, async (sink) => {
           await sink.write(OBSERVATIONS_HEADER);
