@@ -24,6 +24,8 @@ export function buildProgram(host: CommandHost): Command {
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
+      // Commander's own words for a missing mandatory option, in the wording every command uses.
+      outputError: (s, write) => write(s.replace(/^error: required option '(-[-\w]+)[^']*' not specified/, 'error: Missing required option `$1`')),
     })
     .exitOverride();
   program.addHelpText(

@@ -355,12 +355,7 @@ export class RunJournal {
 export async function readSiteMap(path: string, label = path): Promise<Map<string, string>> {
   const t = await readTable<{ label: string; site: string }>(path, { label: col.text({ maxLength: 200 }), site: col.text({ pattern: SITE_ID, expected: 'must be a site id', maxLength: 64 }) }, { label });
   failOnIssues(t.issues);
-  const m = new Map<string, string>();
-  const dup = [];
-  for (let i = 0; i < t.rows.length; i++) {
-    if (m.has(t.rows[i].label)) dup.push({ file: label, line: t.lines[i], column: 'label', expected: 'must be unique', received: t.rows[i].label });
-    m.set(t.rows[i].label, t.rows[i].site);
-  }
+  const dup = duplicateIssues(t, (r) => r.label, label, 'label');
   if (dup.length) throw new InputError(dup);
-  return m;
+  return new Map(t.rows.map((r) => [r.label, r.site]));
 }

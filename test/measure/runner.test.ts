@@ -190,7 +190,7 @@ describe('run journal', () => {
     await expect(RunJournal.open(out, changed, { resume: true })).rejects.toThrow(`The campaign file changed since this run began (journal ${out}.journal was started with campaign ${meta.campaign}, the file is now ${'f'.repeat(32)})`);
   });
 
-  it('locks the output: a second run on it is refused while the first lives; a dead run's lock is taken over', async () => {
+  it("locks the output: a second run on it is refused while the first lives; a dead run's lock is taken over", async () => {
     const dir = tempDir();
     const out = join(dir, 'obs.csv');
     const first = await RunJournal.open(out, meta, { resume: false });

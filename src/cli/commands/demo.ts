@@ -211,7 +211,8 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
     say(
       indent(
         table(
-          ['plan', 'sites', 'mean RTT', 'median', 'p95'],
+          // Weighted by traffic, as the optimizer's objective (step 2's median is per target).
+          ['plan', 'sites', 'weighted mean', 'weighted median', 'weighted p95'],
           measured.map((m) => [m.name, `${m.sites.length}`, `${m.meanMs.toFixed(1)} ms`, `${m.medianMs.toFixed(1)} ms`, `${m.p95Ms.toFixed(1)} ms`]),
           { align: ['l', 'r', 'r', 'r', 'r'] },
         ),

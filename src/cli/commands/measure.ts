@@ -77,8 +77,8 @@ Example:
         const { ctx } = host;
         const sitesPath = requiredOption('--sites', flags.sites);
         const strategy = choiceOption<Strategy>('--strategy', flags.strategy, STRATEGIES, 'pairwise');
-        const spacingS = numberOption('--spacing', flags.spacing, { min: 0 });
-        const settleS = numberOption('--settle', flags.settle, { min: 0 });
+        const spacingS = numberOption('--spacing', flags.spacing, { min: 0, max: 86400 });
+        const settleS = numberOption('--settle', flags.settle, { min: 0, max: 86400 });
         if (flags.json && flags.out === undefined) throw new UsageError('`--json` prints the summary on stdout; give `--out` for the campaign');
         const sites = await readPlanSites(pathOption(ctx.cwd, sitesPath), sitesPath);
         if (flags.prefix !== undefined) checkPrefix(flags.prefix);

@@ -132,7 +132,7 @@ the plan meets its bound, and a faster machine gets further.`,
         if (method === 'milp' && objective !== 'mean') throw expected('--method', 'auto, exact or heuristic with `--objective p95` (milp handles the mean)', method);
         const timeLimit = numberOption('--time-limit', opts.timeLimit as string, { min: 0 });
         const uncoveredMs = numberOption('--uncovered-ms', opts.uncoveredMs as string, { min: 0 });
-        const spacingS = numberOption('--spacing', opts.spacing as string, { min: 0 });
+        const spacingS = numberOption('--spacing', opts.spacing as string, { min: 0, max: 86400 });
         const k = opts.k === undefined ? undefined : intOption('--k', opts.k as string, { min: 1 });
         const maxSites = opts.maxSites === undefined ? undefined : intOption('--max-sites', opts.maxSites as string, { min: 1 });
         const requireNames = listOption('--require', opts.require as string | undefined);
