@@ -33,7 +33,7 @@ const WRITES_IN_DIR: Record<string, readonly string[]> = {
 /** Files a command writes inside its `<dir>` output or beside its file output: none may be a folder. */
 const FILES_IN_DIR: Record<string, readonly string[]> = {
   'sim init': Object.values(SCENARIO_FILES),
-  demo: ['observations.csv', 'campaign.json', 'orders.csv', 'rtt.csv', 'plan-sites.txt', ...Object.values(SCENARIO_FILES).map((f) => `scenario/${f}`)],
+  demo: ['observations.csv', 'campaign.json', 'orders.csv', 'rtt.csv', 'plan.json', ...Object.values(SCENARIO_FILES).map((f) => `scenario/${f}`)],
 };
 const FILES_BESIDE: Record<string, readonly string[]> = {
   'measure run': ['.partial', '.journal', '.lock'],

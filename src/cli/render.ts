@@ -13,7 +13,8 @@ export function table(headers: string[], rows: Array<Array<string | number>>, op
 export function fmt(n: number, digits = 1): string {
   if (!Number.isFinite(n)) return String(n);
   if (Number.isInteger(n)) return n.toLocaleString('en-US');
-  return n.toFixed(digits);
+  // Grouped like the integers beside them in a column (1,400 and 4,162.9, not 4162.9).
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 /** Milliseconds with one decimal; "n/a" when undefined (no target, or no weight, to take it over). */

@@ -46,6 +46,12 @@ function headerIndex(fields: string[], wanted: readonly string[], optional: read
 }
 
 /** Read orders.csv, then rtt.csv (optional) into one model. Sites are taken from the orders (and rtt rows). */
+/** An RTT as rtt.csv writes it, or with the digits that tell it from `other` when that rounds the same (20 and 20.001). */
+function conflictText(v: number, other: number): string {
+  const text = formatRtt(v);
+  return v !== other && text === formatRtt(other) ? String(Number(v.toPrecision(7))) : text;
+}
+
 export async function readPreferenceModel(ordersPath: string, rttPath?: string, labels: { orders?: string; rtt?: string } = {}): Promise<ReadModelResult> {
   const oLabel = labels.orders ?? ordersPath;
   const rLabel = labels.rtt ?? rttPath ?? '';
@@ -255,8 +261,8 @@ export async function readPreferenceModel(ordersPath: string, rttPath?: string, 
           file: rLabel,
           line: rttLines.lineOf(i),
           column: 'rtt_ms',
-          expected: `must match ${j >= 0 ? `line ${rttLines.lineOf(j)}` : 'an earlier line'} for the same target and site (${model.targetIds[rttTarget[i]]} at ${model.siteIds[rttSite[i]]}: ${formatRtt(model.rttMs[at])}, ${RTT_SOURCES[model.rttSource[at]]})`,
-          received: `${formatRtt(rttValue[i])}, ${RTT_SOURCES[rttSourceOf[i]]}`,
+          expected: `must match ${j >= 0 ? `line ${rttLines.lineOf(j)}` : 'an earlier line'} for the same target and site (${model.targetIds[rttTarget[i]]} at ${model.siteIds[rttSite[i]]}: ${conflictText(model.rttMs[at], rttValue[i])}, ${RTT_SOURCES[model.rttSource[at]]})`,
+          received: `${conflictText(rttValue[i], model.rttMs[at])}, ${RTT_SOURCES[rttSourceOf[i]]}`,
         });
       }
       continue;

@@ -78,6 +78,14 @@ export function jsonNumber(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
+/**
+ * Milliseconds for JSON, to 0.001 ms: RTTs are held as 32-bit floats of 0.01 ms values, and
+ * 133.46 printed as 133.4600067138672 would not compare equal to the 133.46 in rtt.csv.
+ */
+export function jsonMs(x: number, round: (v: number) => number = Math.round): number | null {
+  return Number.isFinite(x) ? round(x * 1000) / 1000 : null;
+}
+
 export function planToJson(plan: PlanFile): string {
   return JSON.stringify(plan, null, 2) + '\n';
 }

@@ -95,6 +95,9 @@ export function validateCampaign(value: unknown, file: string): { campaign?: Cam
           else seen.add(s);
         }
       }
+      // single announces one site, pair two, set more: a kind that says otherwise is a hand edit gone wrong.
+      const want = o.kind === 'single' ? 1 : o.kind === 'pair' ? 2 : undefined;
+      if (want !== undefined && Array.isArray(o.sites) && o.sites.length !== want) bad(`${at}.sites`, `must hold ${want} site${want === 1 ? '' : 's'} for kind "${o.kind as string}"`, o.sites);
       for (const k of ['spacingS', 'settleS'] as const) {
         if (typeof o[k] !== 'number' || !Number.isFinite(o[k]) || (o[k] as number) < 0) bad(`${at}.${k}`, 'must be a number >= 0', o[k]);
       }

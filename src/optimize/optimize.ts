@@ -102,6 +102,8 @@ export interface Infeasible {
   site?: string;
   load?: number;
   capacity?: number;
+  /** False when that plan was found but not proven best (past 30 sites, or stopped by the time limit). */
+  planProven?: boolean;
 }
 
 /** Phases reported through `onPhase` (for a progress bar), in the order they can occur. */
@@ -515,7 +517,11 @@ export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: O
     const p = solveP95(model, trie, weight, lim, o, exact, totalW);
     if (!p.subset) {
       if (p.reason) return { kind: 'infeasible', reason: p.reason };
-      return infeasibleByCapacity(model, trie, weight, p.fallback, capacity, p.stopped, exact, o);
+      // The bisection's last plan says nothing about the loads (at the widest threshold any
+      // subset does): name the tightest site in the best p95 plan without capacities instead.
+      const free = capacity && !p.stopped ? solveP95(model, trie, weight, lim, { ...o, capacity: undefined }, exact, totalW) : undefined;
+      const r = infeasibleByCapacity(model, trie, weight, free?.subset ?? p.fallback, capacity, p.stopped, exact, o);
+      return free?.subset && !free.proven ? { ...r, planProven: false } : r;
     }
     chosen = p.subset;
     value = p.value;

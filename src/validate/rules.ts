@@ -85,19 +85,20 @@ export function validatePlan(input: ValidateInput): ValidateResult {
   const a = assignSubset(model, subset);
   const summary = summarize(model, subset, a, weight);
   const results: RuleResult[] = [];
+  // RTTs (and so a p95) are 32-bit floats of 0.01 ms values: to 0.001 ms, 402.35 is not shown as
+  // 402.3500061035156. A mean keeps its digits.
+  const ms3 = (x: number) => Math.round(x * 1000) / 1000;
   const targetRow = (t: number, value: number | null, asg: Assignment = a): WorstTarget => ({
     target: model.targetIds[t],
     site: asg.site[t] >= 0 ? model.siteIds[asg.site[t]] : null,
-    value,
+    value: value === null ? null : ms3(value),
     weight: weight[t],
   });
   const slowest = () => top(n, T, (t) => a.rttMs[t], (t) => !Number.isNaN(a.rttMs[t]) && weight[t] > 0).map((t) => targetRow(t, a.rttMs[t]));
+  // null: the value does not exist (no target with a predicted RTT): say so, not "null".
+  const shown = (m: RuleResult['measured']) => (typeof m === 'number' ? f1(m) : m === null ? 'undefined (no target with a predicted RTT)' : m);
   const push = (r: Omit<RuleResult, 'message'> & { message?: string }) => {
-    const message =
-      r.message ??
-      (r.status === 'pass'
-        ? `${r.title}: ok (${typeof r.measured === 'number' ? f1(r.measured) : r.measured})`
-        : `${r.title}: violated, measured ${typeof r.measured === 'number' ? f1(r.measured) : r.measured}`);
+    const message = r.message ?? (r.status === 'pass' ? `${r.title}: ok (${shown(r.measured)})` : `${r.title}: violated, measured ${shown(r.measured)}`);
     results.push({ ...r, message });
   };
 
@@ -109,7 +110,7 @@ export function validatePlan(input: ValidateInput): ValidateResult {
   if (policy.maxP95Ms !== undefined) {
     const v = summary.p95Ms;
     const ok = Number.isFinite(v) && v <= policy.maxP95Ms;
-    push({ rule: 'maxP95Ms', title: `p95 RTT <= ${policy.maxP95Ms} ms`, status: ok ? 'pass' : 'fail', measured: Number.isFinite(v) ? v : null, limit: policy.maxP95Ms, worst: ok ? [] : slowest() });
+    push({ rule: 'maxP95Ms', title: `p95 RTT <= ${policy.maxP95Ms} ms`, status: ok ? 'pass' : 'fail', measured: Number.isFinite(v) ? ms3(v) : null, limit: policy.maxP95Ms, worst: ok ? [] : slowest() });
   }
   if (policy.minCoverage !== undefined) {
     const v = summary.coverage;

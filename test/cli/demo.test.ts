@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInProcess, tempDir } from '../helpers.js';
@@ -24,7 +24,18 @@ describe('anyopt demo', () => {
     expect(optimized.meanMs).toBeLessThan(all.meanMs);
     expect(optimized.meanMs).toBeLessThan(greedy.meanMs);
     expect(greedy.sites.length).toBe(optimized.sites.length);
-    for (const f of ['scenario/sites.csv', 'observations.csv', 'campaign.json', 'orders.csv', 'rtt.csv', 'plan-sites.txt']) expect(existsSync(join(dir, 'files', f)), f).toBe(true);
+    for (const f of ['scenario/sites.csv', 'observations.csv', 'campaign.json', 'orders.csv', 'rtt.csv', 'plan.json']) expect(existsSync(join(dir, 'files', f)), f).toBe(true);
     expect(r.stderr).toContain('5. The best subset of sites');
+    // The files are the pipeline's: orders on the written observations gives the written orders
+    // and rtt.csv byte for byte, and validate reads the written plan.
+    const again = await runInProcess(['orders', '--observations', 'files/observations.csv', '--out', 'o2.csv', '--rtt-out', 'r2.csv'], { cwd: dir });
+    expect(again.code).toBe(0);
+    expect(readFileSync(join(dir, 'o2.csv'), 'utf8')).toBe(readFileSync(join(dir, 'files', 'orders.csv'), 'utf8'));
+    expect(readFileSync(join(dir, 'r2.csv'), 'utf8')).toBe(readFileSync(join(dir, 'files', 'rtt.csv'), 'utf8'));
+    const plan = JSON.parse(readFileSync(join(dir, 'files', 'plan.json'), 'utf8'));
+    expect(plan.sites).toEqual(optimized.sites);
+    writeFileSync(join(dir, 'policy.json'), JSON.stringify({ maxSites: optimized.sites.length }));
+    const v = await runInProcess(['validate', '--plan', 'files/plan.json', '--orders', 'files/orders.csv', '--rtt', 'files/rtt.csv', '--policy', 'policy.json'], { cwd: dir });
+    expect(v.code).toBe(0);
   });
 });

@@ -67,6 +67,14 @@ describe('orders.csv and rtt.csv', () => {
     ]);
   });
 
+  it('shows the digits that tell two conflicting RTTs apart (20 and 20.001 both print as 20)', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'o.csv'), 'target,order,status,confidence\nt1,a>b,total,1\n');
+    writeFileSync(join(dir, 'r.csv'), 'target,site,rtt_ms,source\nt1,b,20,unicast\nt1,b,20.001,unicast\n');
+    const { issues } = await readPreferenceModel(join(dir, 'o.csv'), join(dir, 'r.csv'), { orders: 'o.csv', rtt: 'r.csv' });
+    expect(issues.items.map(formatIssue)).toEqual(['r.csv:3: column "rtt_ms" must match line 2 for the same target and site (t1 at b: 20, unicast), got "20.001, unicast"']);
+  });
+
   it('refuses a file without the expected header', async () => {
     const dir = tempDir();
     const orders = join(dir, 'orders.csv');

@@ -69,11 +69,13 @@ describe('campaign.json', () => {
     const broken = JSON.parse(JSON.stringify(c));
     broken.experiments[6].sites = ['ams', 'xyz'];
     broken.experiments[2].settleS = -1;
+    broken.experiments[7].kind = 'single'; // a pair's two sites
     const { campaign, issues } = validateCampaign(broken, 'c.json');
     expect(campaign).toBeUndefined();
     expect(issues).toEqual([
       { file: 'c.json', column: 'experiments[2].settleS', expected: 'must be a number >= 0', received: '-1' },
       { file: 'c.json', column: 'experiments[6].sites', expected: 'must name sites listed in "sites"', received: 'xyz' },
+      { file: 'c.json', column: 'experiments[7].sites', expected: 'must hold 1 site for kind "single"', received: JSON.stringify(broken.experiments[7].sites) },
     ]);
   });
 });

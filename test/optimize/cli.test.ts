@@ -82,6 +82,20 @@ describe('anyopt optimize', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('with --objective p95, names the tightest site of the best p95 plan without capacities (not of the bisection\'s last try)', async () => {
+    const dir = tempDir();
+    const free = await runInProcess([...base, '--objective', 'p95', '--out', join(dir, 'free.json')]);
+    expect(free.code).toBe(0);
+    const freePlan = JSON.parse(readFileSync(join(dir, 'free.json'), 'utf8'));
+    // RTT quantiles are rtt.csv values, printed as such (not as 32-bit float noise).
+    for (const v of [freePlan.objectiveMs, freePlan.predicted.medianMs, freePlan.predicted.p95Ms]) expect(Math.round(v * 1000) / 1000).toBe(v);
+    const load = freePlan.predicted.load as Array<{ site: string; load: number }>;
+    const tight = load.reduce((a, b) => (b.load > a.load ? b : a));
+    const r = await runInProcess([...base, '--objective', 'p95', '--capacity', join(FIX, 'sites-tight.csv'), '--out', join(dir, 'plan.json')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`tightest site: ${tight.site} would carry ${tight.load} against its capacity 1 in the best plan without capacities`);
+  });
+
   it('names the constraints besides capacities when no subset satisfies them all', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'sites.csv'), 'site,capacity\nmia,2\n');

@@ -137,6 +137,17 @@ describe('anyopt predict', () => {
     expect(r.stderr).toContain('subsets.txt:3: must name at least one site (a line of separators only), got ",|"');
   });
 
+  it('says which order it announces in when orders.csv records no campaign order, and prints RTTs to 0.001 ms in JSON', async () => {
+    const dir = await setup();
+    const bare = readFileSync(join(dir, 'orders.csv'), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    writeFileSync(join(dir, 'bare.csv'), bare);
+    const r = await run(['predict', '--orders', 'bare.csv', '--rtt', 'rtt.csv', '--sites', 'lhr,syd', '--out', 'p.csv', '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('announce in this order (bare.csv has no "# announce-order" line: the model\'s site order)');
+    const j = JSON.parse(r.stdout);
+    for (const k of ['meanRttMs', 'medianRttMs', 'p90RttMs', 'p95RttMs']) expect(Math.round(j[k] * 1000) / 1000).toBe(j[k]);
+  });
+
   it('names the lowest mean among the subsets that have one, even when the first has none', async () => {
     const dir = await setup();
     // No RTT at all for ams: the subset {ams} has no mean.

@@ -25,6 +25,10 @@ describe('anyopt routes optimize', () => {
     expect(json.gap).toBeLessThan(1e-6);
     // Loads use the busy-hour column: alpha keeps 192.0.2.0/24 (220) + 10.1.0.0/16 (120) + 10.0.0.0/8 (55).
     expect(readFileSync(join(dir, 'prov.csv'), 'utf8').split('\n')[1]).toBe('alpha,4,3,715,395,800,542,286,83.254,35');
+    // --json's providers_table has the --providers-out columns as keys (and the capacity).
+    const header = readFileSync(join(dir, 'prov.csv'), 'utf8').split('\n')[0].split(',');
+    expect(Object.keys(json.providers_table[0])).toEqual([...header.slice(0, 6), 'capacity_mbps', ...header.slice(6)]);
+    expect(json.providers_table[0]).toMatchObject({ provider: 'alpha', prefixes_before: 4, prefixes_after: 3, usable_mbps: 800 });
   });
 
   for (const target of ['gobgp', 'exabgp', 'bird']) {

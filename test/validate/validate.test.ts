@@ -127,6 +127,17 @@ describe('anyopt validate', () => {
     });
   }
 
+  it('says a measured value that does not exist is undefined, not null', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'o.csv'), 'target,order,status,confidence\nt1,a>b,total,1\n');
+    writeFileSync(join(dir, 'r.csv'), 'target,site,rtt_ms,source\nt1,b,20,unicast\n');
+    writeFileSync(join(dir, 'p.json'), '{"format":"anyopt-plan","version":1,"sites":["a"]}');
+    const r = await runInProcess(['validate', '--plan', join(dir, 'p.json'), '--orders', join(dir, 'o.csv'), '--rtt', join(dir, 'r.csv'), '--policy', policyFile({ maxMeanMs: 100 })]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('mean RTT <= 100 ms: violated, measured undefined (no target with a predicted RTT)');
+    expect(r.stdout).toContain('maxMeanMs,fail,,100,');
+  });
+
   it('skips regression rules without a baseline', async () => {
     const r = await validate('plan-good.json', policyFile({ maxMeanRegressionPct: 5 }));
     expect(r.code).toBe(0);

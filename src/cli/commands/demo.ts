@@ -36,7 +36,9 @@ import { AtomicWriter, writeFileAtomic } from '../../io/write.js';
 import { inferOrders } from '../../orders/infer.js';
 import { evaluateAgainstTwin, type EvaluationReport } from '../../evaluate/evaluate.js';
 import { writeOrders, writeRtt } from '../../io/orders.js';
-import { optimizeSites } from '../../optimize/optimize.js';
+import { DEFAULT_UNCOVERED_MS, optimizeSites } from '../../optimize/optimize.js';
+import { planToJson } from '../../io/plan.js';
+import { planFileOf } from './optimize.js';
 import { indicesOfSubset } from '../../optimize/evaluate.js';
 import { measurePlans, type MeasuredPlan } from '../../optimize/groundtruth.js';
 import { announcementSequence } from '../../predict/predict.js';
@@ -147,6 +149,12 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
   bar.stop();
   const wallS = (ctx.now() - wall0) / 1000;
   const observations = observationsFromResults(campaignSites.map((x) => x.site), twin.targetIds, results);
+  // Held as observations.csv writes them (0.01 ms), so `anyopt orders` on the written file gives
+  // the same rtt.csv as the one the demo writes (medians of unrounded values differed by 0.01 ms).
+  for (let i = 0; i < observations.rttMs.length; i++) {
+    const r = observations.rttMs[i];
+    if (r === r) observations.rttMs[i] = Math.round(r * 100) / 100;
+  }
   const meanAnswered = run.answered.reduce((a, b) => a + b, 0) / Math.max(1, run.answered.length);
   say(
     `   ran in ${wallS.toFixed(1)} s on the twin (${fmtDuration(run.clockMs / 1000)} of simulated testbed time); ` +
@@ -228,7 +236,15 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
         `${(measured[2].meanMs - measured[0].meanMs).toFixed(1)} ms better than AnyOpt's greedy comparator`,
     );
     optimizeReport = { status: opt.status, gap: opt.gap, predictedMeanMs: opt.value, measured };
-    if (out) await writeFileAtomic(join(out, 'plan-sites.txt'), plans[0].sites.join(',') + '\n');
+    if (out) {
+      // The plan as `anyopt optimize` writes it, so `anyopt validate --plan DIR/plan.json` reads it.
+      const plan = planFileOf(model, weight, opt, {
+        spacingS: 300,
+        constraints: { k: null, maxSites: null, require: [], exclude: [], capacity: null, uncoveredMs: DEFAULT_UNCOVERED_MS },
+        weightsPath: 'scenario/targets.csv',
+      });
+      await writeFileAtomic(join(out, 'plan.json'), planToJson(plan));
+    }
   } else {
     say(`   infeasible: ${opt.reason}`);
   }

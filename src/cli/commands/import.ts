@@ -49,7 +49,7 @@ export function registerImport(program: Command, host: CommandHost): void {
       `
 Examples:
   $ anyopt import verfploeter ams-lhr.csv.gz --experiment e007 --announced 'ams|lhr' --site-map map.csv --out e007.csv
-  $ anyopt import manycastr run.csv --targets targets.csv --announced 'ams|lhr' > e007.csv
+  $ anyopt import manycastr run.csv --experiment e007 --targets targets.csv --announced 'ams|lhr' > e007.csv
 `,
     )
     .action(

@@ -52,7 +52,8 @@ export function registerMeasure(program: Command, host: CommandHost): void {
 Examples:
   $ anyopt measure plan --sites scenario/sites.csv --strategy provider --out campaign.json
   $ anyopt measure run --campaign campaign.json --driver sim --scenario scenario --out observations.csv
-  $ anyopt measure run ... --resume      continue a run that was killed or failed`,
+  $ anyopt measure run <the same options> --resume
+                                         continue a run that was killed or failed`,
     );
   measure
     .command('plan')
@@ -161,7 +162,7 @@ Examples:
   $ anyopt measure run --campaign campaign.json --targets targets.csv --driver exec --prefix 192.0.2.0/24 \\
       --announce-cmd './bgp.sh announce {site} {prefix}' --withdraw-cmd './bgp.sh withdraw {site} {prefix}' \\
       --probe-cmd './verfploeter.sh {experiment}' --site-map map.csv --out observations.csv
-  $ anyopt measure run ... --resume                 # after an interruption: continue where it stopped
+  $ anyopt measure run <the same options> --resume  # after an interruption: continue where it stopped
 `,
     )
     .action(

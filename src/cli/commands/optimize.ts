@@ -15,10 +15,10 @@ import { startProgress } from '../progress.js';
 import { UsageError } from '../../io/issues.js';
 import { failOnIssues } from '../../io/csv.js';
 import { readPreferenceModel } from '../../io/orders.js';
-import { jsonNumber, planToJson, readSiteCapacities, readTargetWeights, type PlanFile, type PlanSummaryJson } from '../../io/plan.js';
+import { jsonMs, jsonNumber, planToJson, readSiteCapacities, readTargetWeights, type PlanFile, type PlanSummaryJson } from '../../io/plan.js';
 import { unrankedSites, type PreferenceModel } from '../../orders/model.js';
 import { assignSubset, summarize, type PlanSummary } from '../../optimize/evaluate.js';
-import { DEFAULT_UNCOVERED_MS, OPTIMIZE_PHASES, optimizeSites, type BoundBy, type Method, type Objective } from '../../optimize/optimize.js';
+import { DEFAULT_UNCOVERED_MS, OPTIMIZE_PHASES, optimizeSites, type BoundBy, type Method, type Objective, type OptimizeResult } from '../../optimize/optimize.js';
 import { MAX_EXACT_SITES } from '../../optimize/exact.js';
 import { loadSolver, SolverAbortedError } from '../../solver/solver.js';
 
@@ -74,9 +74,9 @@ function summaryJson(s: PlanSummary, withCapacity: boolean): PlanSummaryJson {
   const j: PlanSummaryJson = {
     sites: s.sites,
     meanMs: jsonNumber(s.meanMs),
-    medianMs: jsonNumber(s.medianMs),
-    p90Ms: jsonNumber(s.p90Ms),
-    p95Ms: jsonNumber(s.p95Ms),
+    medianMs: jsonMs(s.medianMs),
+    p90Ms: jsonMs(s.p90Ms),
+    p95Ms: jsonMs(s.p95Ms),
     coverage: s.coverage,
     reached: s.reached,
     load: s.load,
@@ -86,6 +86,44 @@ function summaryJson(s: PlanSummary, withCapacity: boolean): PlanSummaryJson {
 }
 
 const ms = (x: number | null) => (x === null ? 'n/a' : x.toFixed(1));
+
+/** plan.json for an optimizer result (optimize writes it; the demo too). */
+export function planFileOf(
+  model: PreferenceModel,
+  weight: Float64Array,
+  result: OptimizeResult,
+  o: { spacingS: number; capacity?: Float64Array; constraints: PlanFile['constraints']; weightsPath: string | null },
+): PlanFile {
+  const summaryOf = (subset: Uint8Array) => summarize(model, subset, assignSubset(model, subset), weight, o.capacity);
+  const chosen = summaryOf(result.subset);
+  const order = announcementOrder(model, chosen.sites);
+  const hasCap = o.capacity !== undefined;
+  return {
+    format: 'anyopt-plan',
+    version: 1,
+    objective: result.objective,
+    method: result.method,
+    status: result.status,
+    // A p95 is an RTT of rtt.csv (a 32-bit float): to 0.001 ms; a mean keeps its digits. A bound
+    // is rounded down, so that it stays a bound.
+    objectiveMs: result.objective === 'p95' ? jsonMs(result.value) : jsonNumber(result.value),
+    lowerBoundMs: result.objective === 'p95' ? jsonMs(result.lowerBound, Math.floor) : jsonNumber(result.lowerBound),
+    lowerBoundBy: result.boundBy,
+    gap: result.gap,
+    constraints: o.constraints,
+    sites: order,
+    announce: { order, spacingS: o.spacingS },
+    predicted: summaryJson(chosen, hasCap),
+    comparisons: {
+      allSites: summaryJson(summaryOf(result.comparisons.allSites), hasCap),
+      greedyUnicast: summaryJson(summaryOf(result.comparisons.greedyUnicast), hasCap),
+      greedyAdd: summaryJson(summaryOf(result.comparisons.greedyAdd), hasCap),
+      greedyDrop: summaryJson(summaryOf(result.comparisons.greedyDrop), hasCap),
+    },
+    inputs: { targets: model.targetIds.length, sites: model.siteIds.length, classes: result.classes, weights: o.weightsPath },
+    search: { nodes: result.nodes },
+  };
+}
 
 export function registerOptimize(program: Command, host: CommandHost): void {
   const { ctx } = host;
@@ -204,33 +242,16 @@ the plan meets its bound, and a faster machine gets further.`,
         if (result.kind === 'infeasible') {
           let msg = `${red('infeasible:')} ${result.reason}`;
           if (result.site !== undefined) {
-            msg += `; tightest site: ${result.site} would carry ${fmtLoad(result.load!)} against its capacity ${fmtLoad(result.capacity!)} in the best plan without capacities`;
+            msg += `; tightest site: ${result.site} would carry ${fmtLoad(result.load!)} against its capacity ${fmtLoad(result.capacity!)} in the ${result.planProven === false ? 'plan found' : 'best plan'} without capacities`;
           }
           ctx.stderr.write(msg + '\n');
           if (opts.json) printJson(ctx, { status: 'infeasible', reason: result.reason, site: result.site ?? null, load: result.load ?? null, capacity: result.capacity ?? null });
           return EXIT.negative;
         }
 
-        const summaryOf = (subset: Uint8Array) => summarize(model, subset, assignSubset(model, subset), weight, capacity);
-        const chosen = summaryOf(result.subset);
-        const order = announcementOrder(model, chosen.sites);
-        const hasCap = capacity !== undefined;
-        const comps = {
-          allSites: summaryJson(summaryOf(result.comparisons.allSites), hasCap),
-          greedyUnicast: summaryJson(summaryOf(result.comparisons.greedyUnicast), hasCap),
-          greedyAdd: summaryJson(summaryOf(result.comparisons.greedyAdd), hasCap),
-          greedyDrop: summaryJson(summaryOf(result.comparisons.greedyDrop), hasCap),
-        };
-        const plan: PlanFile = {
-          format: 'anyopt-plan',
-          version: 1,
-          objective,
-          method: result.method,
-          status: result.status,
-          objectiveMs: jsonNumber(result.value),
-          lowerBoundMs: jsonNumber(result.lowerBound),
-          lowerBoundBy: result.boundBy,
-          gap: result.gap,
+        const plan = planFileOf(model, weight, result, {
+          spacingS,
+          capacity,
           constraints: {
             k: k ?? null,
             maxSites: maxSites ?? null,
@@ -239,13 +260,11 @@ the plan meets its bound, and a faster machine gets further.`,
             capacity: (opts.capacity as string | undefined) ?? null,
             uncoveredMs,
           },
-          sites: order,
-          announce: { order, spacingS },
-          predicted: summaryJson(chosen, hasCap),
-          comparisons: comps,
-          inputs: { targets: model.targetIds.length, sites: S, classes: result.classes, weights: (opts.weights as string | undefined) ?? null },
-          search: { nodes: result.nodes },
-        };
+          weightsPath: (opts.weights as string | undefined) ?? null,
+        });
+        const { comparisons: comps } = plan;
+        const order = plan.sites;
+        const hasCap = capacity !== undefined;
         const out = opts.out as string | undefined;
         await writeTextOutput(ctx, out, planToJson(plan));
 

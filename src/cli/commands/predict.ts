@@ -84,8 +84,8 @@ Examples:
             for (let t = 0; t < model.targetIds.length; t += 4096) await sink.write(formatPredictionRows(model, p, t, Math.min(model.targetIds.length, t + 4096)));
           });
           const sequence = announcementSequence(model, subset);
-          if (flags.json) printJson(ctx, { sites: subset, announceSequence: sequence, ...summary });
-          ctx.stderr.write(renderSummary(subset, sequence, summary, lowConfidence, ctx.color.bold, flags.rtt !== undefined) + '\n');
+          if (flags.json) printJson(ctx, { sites: subset, announceSequence: sequence, ...summaryJson(summary) });
+          ctx.stderr.write(renderSummary(subset, sequence, summary, lowConfidence, ctx.color.bold, flags.rtt !== undefined, model.announceOrder.length > 0, ordersFile) + '\n');
           return 0;
         }
 
@@ -109,7 +109,7 @@ Examples:
           if (chunk) await sink.write(chunk);
         });
         bar.stop();
-        if (flags.json) printJson(ctx, subsets.map((sites, i) => ({ sites, ...summaries[i] })));
+        if (flags.json) printJson(ctx, subsets.map((sites, i) => ({ sites, ...summaryJson(summaries[i]) })));
         // The lowest mean among subsets that have one (a subset with no known RTT has none).
         let best = -1;
         for (let i = 0; i < summaries.length; i++) if (Number.isFinite(summaries[i].meanRttMs) && (best < 0 || summaries[i].meanRttMs < summaries[best].meanRttMs)) best = i;
@@ -150,13 +150,19 @@ async function readSubsets(path: string, label: string, model: PreferenceModel):
   return out;
 }
 
-function renderSummary(subset: string[], sequence: string[], s: PredictionSummary, low: number, bold: (x: string) => string, haveRtt: boolean): string {
+/** The summary for --json, RTTs to 0.001 ms (they are 32-bit floats of 0.01 ms values). */
+function summaryJson(s: PredictionSummary): PredictionSummary {
+  const ms = (x: number) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : x);
+  return { ...s, meanRttMs: ms(s.meanRttMs), medianRttMs: ms(s.medianRttMs), p90RttMs: ms(s.p90RttMs), p95RttMs: ms(s.p95RttMs) };
+}
+
+function renderSummary(subset: string[], sequence: string[], s: PredictionSummary, low: number, bold: (x: string) => string, haveRtt: boolean, knownOrder: boolean, ordersFile: string): string {
   const shares = Object.entries(s.siteShare)
     .sort((a, b) => b[1] - a[1])
     .map(([site, share]) => [site, pct(share)]);
   return [
     bold(`predict: ${subset.length} sites, ${s.targets.toLocaleString('en-US')} targets`),
-    `announce in this order (as the campaign did): ${sequence.join(', ')}`,
+    `announce in this order ${knownOrder ? '(as the campaign did)' : `(${ordersFile} has no "# announce-order" line: the model's site order)`}: ${sequence.join(', ')}`,
     `reached: ${pct(s.reached)} of weight (${pct(s.coverageReachable)} of reachable targets); coverage (reached with a known RTT): ${pct(s.coverage)} of weight`,
     Number.isFinite(s.meanRttMs)
       ? `RTT (weighted): mean ${fmtMs(s.meanRttMs)}, median ${fmtMs(s.medianRttMs)}, p90 ${fmtMs(s.p90RttMs)}, p95 ${fmtMs(s.p95RttMs)}`

@@ -292,7 +292,20 @@ Examples:
           injected_routes: injected,
           read_seconds: (tRead - t0) / 1000,
           solve_seconds: (tSolve - tRead) / 1000,
-          providers_table: summary,
+          // The --providers-out columns (and the capacity the usable Mbps comes from).
+          providers_table: summary.map((p) => ({
+            provider: p.provider,
+            prefixes_before: p.prefixesBefore,
+            prefixes_after: p.prefixesAfter,
+            load_mbps_before: p.loadBefore,
+            load_mbps_after: p.loadAfter,
+            usable_mbps: p.usable,
+            capacity_mbps: p.capacity,
+            cost_before: p.costBefore,
+            cost_after: p.costAfter,
+            rtt_ms_before: p.rttBefore,
+            rtt_ms_after: p.rttAfter,
+          })),
           notes: res.notes,
         };
         ctx.stderr.write(

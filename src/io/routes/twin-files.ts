@@ -89,7 +89,8 @@ export interface DemoStep {
 }
 
 export interface DemoResult {
-  dir: string;
+  /** Where the files are; null when they were in a temporary folder, removed at the end. */
+  dir: string | null;
   degraded: string;
   failed: string;
   /** Load (95th-percentile Mbps) on the degraded provider: first plan, first plan after the event. */
@@ -108,16 +109,19 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   if (opts.dir !== undefined) return runDemoIn(opts.dir, opts);
   const dir = await mkdtemp(join(tmpdir(), 'anyopt-routes-demo-'));
   try {
-    return await runDemoIn(dir, opts);
+    return { ...(await runDemoIn(dir, opts, true)), dir: null };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function runDemoIn(dir: string, opts: DemoOptions): Promise<DemoResult> {
+async function runDemoIn(dir: string, opts: DemoOptions, temporary = false): Promise<DemoResult> {
   const params: TwinParams = { providers: 6, prefixes: 4000, flows: 200_000, ...opts.params, seed: opts.seed };
   const log = opts.log;
-  log(`routes twin (seed ${opts.seed}): ${params.providers} providers, ${params.prefixes} prefixes, ${params.flows.toLocaleString('en-US')} flow records over a day -> ${dir}`);
+  log(
+    `routes twin (seed ${opts.seed}): ${params.providers} providers, ${params.prefixes} prefixes, ${params.flows.toLocaleString('en-US')} flow records over a day -> ${dir}` +
+      (temporary ? ' (a temporary folder, removed at the end: --dir DIR keeps the files)' : ''),
+  );
   const tf = await writeTwin(dir, params);
   const fa = (p: string): FileArg => ({ path: p, label: p.slice(dir.length + 1) });
   const providers = fa(join(dir, 'providers.csv'));
