@@ -7,9 +7,9 @@
  * the link stays. An output that exists and is not a regular file (a named
  * pipe feeding ExaBGP, /dev/null, /dev/stdout) is written in place: a rename
  * would replace the pipe or the device node with a regular file (and as root
- * that replaces /dev/null for the whole machine). So is anything under /dev or
- * /proc (/dev/stdout reaches the caller's descriptor), appending, so a shell's
- * `>> log` keeps its lines. In place there is no all-or-nothing: a reader of
+ * that replaces /dev/null for the whole machine). So is a descriptor path
+ * (/dev/stdout, /dev/fd/N, /proc/self/fd/N: the caller's open file), appending,
+ * so a shell's `>> log` keeps its lines. In place there is no all-or-nothing: a reader of
  * the pipe sees what was written before a failure.
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
@@ -32,7 +32,7 @@ export async function resolveOutput(path: string): Promise<{ path: string; inPla
   }
   // /dev/stdout, /dev/fd/N, /proc/self/fd/N reach a descriptor the caller opened (a shell's
   // `>> log`): a rename onto the file behind it would replace that file, so write through it.
-  if (/^\/(dev|proc)\//.test(resolve(path))) return { path, inPlace: true };
+  if (/^\/dev\/(stdout|stderr|fd\/\d+)$|^\/proc\/(self|thread-self|\d+)\/fd\/\d+$/.test(resolve(path))) return { path, inPlace: true };
   const st = await stat(real).catch(() => undefined);
   return { path: real, inPlace: st !== undefined && !st.isFile() };
 }

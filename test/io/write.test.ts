@@ -72,6 +72,8 @@ describe('output files', () => {
   it('treats device nodes and /dev, /proc paths as written in place (never renamed over), appending', async () => {
     // Only asked, not written: a regression here would replace /dev/null on the machine.
     for (const p of ['/dev/null', '/dev/stdout', '/proc/self/fd/1']) expect((await resolveOutput(p)).inPlace).toBe(true);
+    // A regular file under /dev (a tmpfs such as /dev/shm) is an ordinary output: renamed, not appended to.
+    expect(await resolveOutput('/dev/shm-not-there/x.csv')).toEqual({ path: '/dev/shm-not-there/x.csv', inPlace: false });
     const dir = tempDir();
     expect(await resolveOutput(join(dir, 'new.csv'))).toEqual({ path: join(dir, 'new.csv'), inPlace: false });
     writeFileSync(join(dir, 'old.csv'), 'x');
