@@ -234,7 +234,9 @@ export function inferOrders(table: ObservationTable, opts: InferOptions = {}): {
         if (dC !== 0) {
           d = dC;
           c = Math.max(xC, yC) / nC;
-        } else if (dR !== 0) {
+        } else if (dR !== 0 && nC === 0) {
+          // Only a pair measured solely the other way round takes that result: a tie in the
+          // campaign's orientation stays a tie (the reversed runs say nothing of the order deployed).
           d = dR;
           c = Math.max(xR, yR) / nR;
         }

@@ -5,6 +5,9 @@ import { ORDER_STATUSES, RTT_SOURCES, type PreferenceModel } from '../../src/ord
 import { rankMinViolations } from '../../src/orders/ranking.js';
 import { createRng } from '../../src/util/random.js';
 import { campaignFromOrders } from './synthetic.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers.js';
 
 const FIXTURE = new URL('../../fixtures/orders/campaign.csv', import.meta.url).pathname;
 
@@ -59,6 +62,21 @@ describe('inferOrders on a hand-written campaign', async () => {
     expect(r.status).toBe('total');
     expect(r.sensitive).toBe(1);
     expect(r.confidence).toBe(0.95);
+  });
+
+  it('leaves a pair tied in the campaign order open: reversed runs decide only a pair measured solely that way', async () => {
+    const dir = tempDir();
+    const rows = ['experiment,announced,target,site,rtt_ms'];
+    // a|b four times: a, a, b, b (a tie); b|a twice: b, b. And c only alone, to keep three sites.
+    ['a', 'a', 'b', 'b'].forEach((w, i) => rows.push(`f${i},a|b,t1,${w},10`, `f${i},a|b,t2,${w},10`));
+    ['b', 'b'].forEach((w, i) => rows.push(`r${i},b|a,t1,${w},10`));
+    rows.push('s0,a,t1,a,10', 's0,a,t2,a,10', 's1,b,t1,b,12', 's1,b,t2,b,12');
+    writeFileSync(join(dir, 'obs.csv'), rows.join('\n') + '\n');
+    const { table } = await readObservations(join(dir, 'obs.csv'));
+    const { model: m } = inferOrders(table, { announceOrder: ['a', 'b'] });
+    // t1 gets the same answer as t2, which has no reversed runs: open, tie-break by RTT.
+    expect(row(m, 't1')).toEqual({ order: 'a>b', status: 'partial', confidence: row(m, 't2').confidence, sensitive: 0 });
+    expect(row(m, 't2').status).toBe('partial');
   });
 
   it('marks a target that never answered unreachable', () => {
