@@ -28,6 +28,7 @@ import { lpBound, type LpBoundOptions } from './lp-bound.js';
 import { LpWorker } from './lp-parallel.js';
 import { greedyAdd, greedyByUnicast, greedyDrop, iteratedLocalSearch, localSearch, repairCapacity, type SizeLimits } from './heuristic.js';
 import { buildClasses, buildTrie, classEvaluate, trieCosts, trieLoads, type Classes, type CostSpec, type OrderTrie } from './instance.js';
+import { assignSubset, weightedQuantiles } from './evaluate.js';
 import { solveMilp } from './milp.js';
 import type { Solver } from '../solver/solver.js';
 import { createRng } from '../util/random.js';
@@ -476,7 +477,31 @@ function roundSites(y: Float64Array, lim: SizeLimits, pick: (s: number) => boole
   return out;
 }
 
+/**
+ * The best subset of sites. Weights (and capacities, in the same unit) are first scaled so that the
+ * mean positive weight is 1: the solvers' tolerances are absolute (HiGHS's 1e-7 on a capacity row,
+ * the 5% budget's 1e-12), so weights of 1e-7 passed plans 33% over capacity and changed the p95.
+ * Scaling both changes no plan and no objective (means and quantiles are per unit of weight).
+ */
 export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: OptimizeOptions = {}): OptimizeResult | Infeasible {
+  let total = 0;
+  let positive = 0;
+  for (let t = 0; t < weight.length; t++) {
+    if (weight[t] > 0) {
+      total += weight[t];
+      positive++;
+    }
+  }
+  const scale = positive > 0 && total > 0 && Number.isFinite(total) ? positive / total : 1;
+  if (scale === 1) return optimizeScaled(model, weight, o);
+  const w = weight.map((x) => x * scale);
+  const capacity = o.capacity?.map((c) => c * scale);
+  const r = optimizeScaled(model, w, { ...o, ...(capacity ? { capacity } : {}) });
+  if (r.kind === 'infeasible' && r.load !== undefined && r.capacity !== undefined) return { ...r, load: r.load / scale, capacity: r.capacity / scale };
+  return r;
+}
+
+function optimizeScaled(model: PreferenceModel, weight: Float64Array, o: OptimizeOptions): OptimizeResult | Infeasible {
   const S = model.siteIds.length;
   const objective = o.objective ?? 'mean';
   const method = o.method ?? 'auto';
@@ -520,11 +545,16 @@ export function optimizeSites(model: PreferenceModel, weight: Float64Array, o: O
       // The bisection's last plan says nothing about the loads (at the widest threshold any
       // subset does): name the tightest site in the best p95 plan without capacities instead.
       const free = capacity && !p.stopped ? solveP95(model, trie, weight, lim, { ...o, capacity: undefined }, exact, totalW) : undefined;
+      // Without capacities there is no p95 either: capacities are not the reason.
+      if (free && !free.subset && free.reason) return { kind: 'infeasible', reason: free.reason };
       const r = infeasibleByCapacity(model, trie, weight, free?.subset ?? p.fallback, capacity, p.stopped, exact, o);
       return free?.subset && !free.proven ? { ...r, planProven: false } : r;
     }
     chosen = p.subset;
-    value = p.value;
+    // The plan's own p95: the threshold the bisection proved feasible bounds it from above, and
+    // equals it when the search finished; stopped early, the plan can be better than its threshold.
+    const own = p95Objective(model, weight, p.subset, totalW);
+    value = Number.isFinite(own) ? Math.min(p.value, own) : p.value;
     lowerBound = p.lowerBound;
     boundBy = p.boundBy ?? (exact ? 'search' : 'trie');
     status = p.proven ? 'optimal' : 'feasible';
@@ -588,6 +618,16 @@ function infeasibleByCapacity(
   if (!worst) return { kind: 'infeasible', reason: why };
   // In the heuristic case `best` is the plan itself, not "the best plan without capacities".
   return { kind: 'infeasible', reason: why, site: model.siteIds[worst.site], load: worst.load, capacity: capacity[worst.site] };
+}
+
+/** The p95 objective of a subset: weighted over targets with an order, those without an RTT ranked above every value. */
+function p95Objective(model: PreferenceModel, weight: Float64Array, subset: Uint8Array, totalW: number): number {
+  const a = assignSubset(model, subset);
+  let covered = 0;
+  for (let t = 0; t < weight.length; t++) if (model.orderLength[t] > 0 && weight[t] > 0 && !Number.isNaN(a.rttMs[t])) covered += weight[t];
+  const q = (0.95 * totalW) / covered;
+  if (!(covered > 0) || q > 1 + 1e-12) return Infinity;
+  return weightedQuantiles(a.rttMs, weight, [Math.min(1, q)])[0];
 }
 
 interface P95Solve {

@@ -332,7 +332,57 @@ describe('time limit', () => {
       expect(stopped.value).toBeGreaterThanOrEqual(ref.value - 1e-9);
       expect(stopped.lowerBound).toBeLessThanOrEqual(ref.value + 1e-9);
       if (stopped.status === 'feasible') expect(stopped.gap).toBeGreaterThanOrEqual(0);
+      // The value is the plan's own objective, not the threshold the stopped search had reached.
+      if (objective === 'p95') expect(stopped.value).toBe(bruteP95(model, w, { required: [...stopped.subset.keys()].filter((s) => stopped.subset[s]), k: stopped.subset.reduce((a, b) => a + b, 0) }).best);
     }
+  });
+});
+
+describe('weights in any unit', () => {
+  it('scaling weights and capacities together changes no plan and no objective, whatever the method (tolerances are absolute)', async () => {
+    const solver = await loadSolver();
+    for (const seed of [7, 8, 9]) {
+      const S = 6 + seed - 7;
+      const model = syntheticModel({ sites: S, targets: 80, seed, kind: 'clustered', networks: 12, partialShare: 0.1 });
+      const w = weights(80, seed);
+      const W = reachW(model, w);
+      const capacity = Float64Array.from({ length: S }, (_, s) => (s % 2 ? W * 0.35 : Infinity));
+      for (const scale of [1e-10, 1e-7, 1e6]) {
+        const ws = w.map((x) => x * scale);
+        const cs = capacity.map((c) => c * scale);
+        for (const [method, objective] of [['exact', 'mean'], ['milp', 'mean'], ['heuristic', 'mean'], ['exact', 'p95']] as const) {
+          const a = optimizeSites(model, w, { method, objective, capacity, solver });
+          const b = optimizeSites(model, ws, { method, objective, capacity: cs, solver });
+          expect(b.kind, `${method} ${objective} x${scale}`).toBe(a.kind);
+          if (a.kind !== 'plan' || b.kind !== 'plan') continue;
+          expect(Array.from(b.subset), `${method} ${objective} x${scale}`).toEqual(Array.from(a.subset));
+          expect(b.value).toBeCloseTo(a.value, 9);
+        }
+      }
+    }
+    // 20 targets preferring a to b, a capacity of 3/4 of the weight at each site: no plan fits, in
+    // any unit (weights of 1e-7 once passed {a}, 33% over, as optimal; 1e-13 moved the p95).
+    const tiny = emptyModel(['a', 'b'], Array.from({ length: 20 }, (_, t) => `t${t}`));
+    for (let t = 0; t < 20; t++) {
+      tiny.orders[t * 2] = 0;
+      tiny.orders[t * 2 + 1] = 1;
+      tiny.orderLength[t] = 2;
+      tiny.status[t] = STATUS.total;
+      tiny.rttMs[t * 2] = 1 + t;
+      tiny.rttMs[t * 2 + 1] = 50;
+    }
+    for (const unit of [1, 1e-7, 1e-10, 1e-13]) {
+      const w = new Float64Array(20).fill(unit);
+      const cap = Float64Array.of(15 * unit, 15 * unit);
+      for (const method of ['exact', 'milp', 'heuristic'] as const) expect(optimizeSites(tiny, w, { method, capacity: cap, solver }).kind, `${method} ${unit}`).toBe('infeasible');
+      const p95 = optimizeSites(tiny, w, { objective: 'p95', method: 'exact' });
+      expect(p95.kind === 'plan' && p95.value, `p95 ${unit}`).toBe(19);
+    }
+    // Half the targets have no RTT anywhere: there is no p95 with or without capacities, and
+    // capacities are not blamed for it.
+    const half = { ...tiny, rttMs: tiny.rttMs.map((r, i) => (i >= 20 ? Number.NaN : r)) };
+    const r = optimizeSites(half, new Float64Array(20).fill(1), { objective: 'p95', capacity: Float64Array.of(100, 100) });
+    expect(r.kind === 'infeasible' && r.reason).toBe('no subset gives 95% of the target weight a predicted RTT, so no p95 exists');
   });
 });
 

@@ -308,6 +308,8 @@ the plan meets its bound, and a faster machine gets further.`,
     );
 }
 
+/** A load in the weights' unit: two decimals, or four significant digits for small units (2e-6, not 0.00). */
 function fmtLoad(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toFixed(2);
+  if (Number.isInteger(x)) return String(x);
+  return Math.abs(x) >= 1 ? String(Number(x.toFixed(2))) : String(Number(x.toPrecision(4)));
 }
