@@ -18,6 +18,7 @@ import { open, readFile, stat, unlink, mkdir, type FileHandle } from 'node:fs/pr
 import { dirname } from 'node:path';
 import { validateCampaign, type Campaign, type CampaignSite } from '../measure/campaign.js';
 import { readTable, readTableFast, col, duplicateIssues, failOnIssues } from './csv.js';
+import { SITE_ID, SITE_ID_EXPECTED } from '../util/ids.js';
 import { readJsonFile } from './open.js';
 import { InputError, UsageError, type InputIssue } from './issues.js';
 import { formatPrefix, parsePrefix } from '../routes/addr.js';
@@ -44,14 +45,13 @@ export function formatCampaign(c: Campaign): string {
   return lines.join('\n') + '\n';
 }
 
-const SITE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 /** sites.csv for planning: the `site` and `provider` columns (other columns, such as the scenario's, are ignored). */
 export async function readPlanSites(path: string, label = path): Promise<CampaignSite[]> {
   const t = await readTable<CampaignSite>(
     path,
     {
-      site: col.text({ pattern: SITE_ID, expected: 'must be a site id (letters, digits, ".", "_", ":" or "-")', maxLength: 64 }),
+      site: col.text({ pattern: SITE_ID, expected: SITE_ID_EXPECTED }),
       provider: col.text({ maxLength: 100 }),
     },
     { label },
@@ -353,7 +353,7 @@ export class RunJournal {
 
 /** map.csv: `label,site`, from a mapper's site labels (Verfploeter client_id, MAnycastR rx) to site ids. */
 export async function readSiteMap(path: string, label = path): Promise<Map<string, string>> {
-  const t = await readTable<{ label: string; site: string }>(path, { label: col.text({ maxLength: 200 }), site: col.text({ pattern: SITE_ID, expected: 'must be a site id', maxLength: 64 }) }, { label });
+  const t = await readTable<{ label: string; site: string }>(path, { label: col.text({ maxLength: 200 }), site: col.text({ pattern: SITE_ID, expected: SITE_ID_EXPECTED }) }, { label });
   failOnIssues(t.issues);
   const dup = duplicateIssues(t, (r) => r.label, label, 'label');
   if (dup.length) throw new InputError(dup);

@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { col, csvField, duplicateIssues, INVALID, readTable, readTableFast, wrapReadError, type Column } from './csv.js';
+import { SITE_ID, SITE_ID_EXPECTED } from '../util/ids.js';
 import { IssueList, InputError, jsonValueText, type InputIssue } from './issues.js';
 import { forEachLine } from './lines.js';
 import { stripBom } from './open.js';
@@ -26,7 +27,6 @@ export const SCENARIO_FILES = {
   config: 'scenario.json',
 } as const;
 
-const SITE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 
 /**
  * A digest of a scenario folder's five files (their bytes): two runs on the same digest simulate
@@ -63,7 +63,7 @@ const peersColumn: Column<number[]> = {
 };
 
 export const SITE_COLUMNS = {
-  site: col.text({ pattern: SITE_ID, expected: 'must be a short site id (letters, digits, _ . -)' }),
+  site: col.text({ pattern: SITE_ID, expected: SITE_ID_EXPECTED }),
   city: col.text(),
   lat: latColumn,
   lon: lonColumn,

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { InputIssue } from '../io/issues.js';
+import { SITE_ID } from '../util/ids.js';
 
 export const CAMPAIGN_FORMAT = 'anyopt-campaign';
 export const CAMPAIGN_VERSION = 1;
@@ -65,7 +66,7 @@ export function validateCampaign(value: unknown, file: string): { campaign?: Cam
   else {
     v.sites.forEach((s: unknown, i) => {
       const o = s as Record<string, unknown>;
-      if (typeof o !== 'object' || o === null || typeof o.site !== 'string' || !ID.test(o.site) || typeof o.provider !== 'string' || o.provider === '') {
+      if (typeof o !== 'object' || o === null || typeof o.site !== 'string' || !SITE_ID.test(o.site) || typeof o.provider !== 'string' || o.provider === '') {
         bad(`sites[${i}]`, 'must be {"site": id, "provider": name} with a site id of letters, digits, ".", "_", ":" or "-"', s);
       } else if (siteIds.has(o.site)) bad(`sites[${i}].site`, 'must be unique', o.site);
       else {

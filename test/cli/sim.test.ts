@@ -119,6 +119,24 @@ describe('anyopt sim (in-process)', () => {
     }
   });
 
+  it('takes the same site ids as every other file (":" allowed, at most 64 characters)', async () => {
+    const ids = tempDir();
+    cpSync(join(dir, 'scen'), join(ids, 'scen'), { recursive: true });
+    const sites = readFileSync(join(ids, 'scen', 'sites.csv'), 'utf8');
+    writeFileSync(join(ids, 'scen', 'sites.csv'), sites.replace(/^ams,/m, 'ams:1,'));
+    const ok = await runInProcess(['sim', 'catchment', '--scenario', 'scen', '--announce', 'ams:1,lax'], { cwd: ids });
+    expect(ok.code).toBe(0);
+    const long = 'a'.repeat(65);
+    writeFileSync(join(ids, 'scen', 'sites.csv'), sites.replace(/^ams,/m, `${long},`));
+    const bad = await runInProcess(['sim', 'catchment', '--scenario', 'scen', '--announce', 'lax'], { cwd: ids });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('column "site" must be a site id (letters, digits, ".", "_", ":" or "-", at most 64 characters)');
+    writeFileSync(join(ids, 'plan-sites.csv'), `site,provider\n${long},P1\n`);
+    const plan = await runInProcess(['measure', 'plan', '--sites', 'plan-sites.csv', '--out', 'c.json'], { cwd: ids });
+    expect(plan.code).toBe(2);
+    expect(plan.stderr).toContain('column "site" must be a site id (letters, digits, ".", "_", ":" or "-", at most 64 characters)');
+  });
+
   it('prints n/a, never NaN, when no target weighs anything', async () => {
     const empty = tempDir();
     cpSync(join(dir, 'scen'), join(empty, 'scen'), { recursive: true });
