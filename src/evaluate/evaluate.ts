@@ -100,6 +100,10 @@ export function evaluateAgainstTwin(model: PreferenceModel, truth: GroundTruth, 
   const twinTarget = new Int32Array(T).fill(-1);
   const tIndex = new Map(truth.targetIds.map((t, i) => [t, i]));
   for (let t = 0; t < T; t++) twinTarget[t] = tIndex.get(model.targetIds[t]) ?? -1;
+  // Twin targets the model leaves out still count as answering when they answer: coverage is over
+  // every target that answers in the twin, not only those orders.csv lists.
+  const inModel = new Uint8Array(truth.targetIds.length);
+  for (let t = 0; t < T; t++) if (twinTarget[t] >= 0) inModel[twinTarget[t]] = 1;
 
   const subsets = typeof opts.subsets === 'object' ? opts.subsets : randomSubsets(model.siteIds, opts.subsets ?? 40, opts.seed ?? 1, opts.minSize, opts.maxSize);
   const statusCompared = new Float64Array(ORDER_STATUSES.length);
@@ -171,6 +175,7 @@ export function evaluateAgainstTwin(model: PreferenceModel, truth: GroundTruth, 
         wSum += w;
       }
     }
+    for (let x = 0; x < inModel.length; x++) if (!inModel[x] && actual.site[x] >= 0) answering++;
     const trueMean = wSum > 0 ? tSum / wSum : Number.NaN;
     const predMean = wSum > 0 ? pSum / wSum : Number.NaN;
     if (trueMean > 0) {

@@ -57,6 +57,18 @@ describe('anyopt evaluate', () => {
     expect(m).not.toBeNull();
     expect(m![1]).not.toBe(m![2]);
 
+    // Targets orders.csv leaves out count as not predicted (coverage was 100% of the half listed),
+    // and without --rtt nothing prints NaN.
+    const lines = readFileSync(join(dir, 'orders.csv'), 'utf8').split('\n');
+    writeFileSync(join(dir, 'half.csv'), lines.filter((l, i) => l.startsWith('#') || i < 2 || i % 2 === 0).join('\n'));
+    const half = await run(['evaluate', '--scenario', 'scenario', '--orders', 'half.csv', '--subsets', '4', '--json', '--out', 's4.csv'], { cwd: dir });
+    expect(half.code).toBe(0);
+    const hj = JSON.parse(half.stdout);
+    expect(hj.coverage).toBeGreaterThan(0.4);
+    expect(hj.coverage).toBeLessThan(0.6);
+    expect(half.stderr).toContain('(the twin has 500: the ones orders.csv leaves out count as not predicted)');
+    expect(half.stderr).not.toContain('NaN');
+
     // Sizes past the model's sites are refused, not clamped into repeats of the all-sites subset.
     const big = await run(['evaluate', '--scenario', 'scenario', '--orders', 'orders.csv', '--min-size', '4', '--max-size', '9'], { cwd: dir });
     expect(big.code).toBe(2);

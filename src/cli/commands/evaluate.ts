@@ -98,7 +98,7 @@ Example:
           await sink.write(chunk);
         });
         if (flags.json) printJson(ctx, { targets: { model: model.targetIds.length, matched }, ...report });
-        ctx.stderr.write(renderReport(report, model.targetIds.length, matched, ctx.color.bold) + '\n');
+        ctx.stderr.write(renderReport(report, model.targetIds.length, matched, ctx.color.bold, twin.targetIds.length) + '\n');
         if (minAccuracy !== undefined && !(report.accuracy >= minAccuracy)) {
           ctx.stderr.write(ctx.color.red(`accuracy ${accuracyText(report.accuracy, minAccuracy)} is below --min-accuracy ${accuracyText(minAccuracy, report.accuracy)}\n`));
           return 1;
@@ -114,14 +114,17 @@ function round(x: number, digits: number): string {
   return String(Math.round(x * f) / f);
 }
 
-export function renderReport(r: EvaluationReport, modelTargets: number, matched: number, bold: (s: string) => string = (s) => s): string {
+export function renderReport(r: EvaluationReport, modelTargets: number, matched: number, bold: (s: string) => string = (s) => s, twinTargets?: number): string {
   const rows = Object.entries(r.byStatus)
     .filter(([, v]) => v.compared > 0)
     .map(([s, v]) => [s, v.compared.toLocaleString('en-US'), pct(v.accuracy, 2)]);
   return [
-    bold(`evaluate: ${r.subsets} random subsets, ${matched.toLocaleString('en-US')} of ${modelTargets.toLocaleString('en-US')} targets in the twin`),
+    bold(
+      `evaluate: ${r.subsets} random subsets, ${matched.toLocaleString('en-US')} of ${modelTargets.toLocaleString('en-US')} targets in the twin` +
+        (twinTargets !== undefined && twinTargets > matched ? ` (the twin has ${twinTargets.toLocaleString('en-US')}: the ones orders.csv leaves out count as not predicted)` : ''),
+    ),
     `catchment accuracy: ${pct(r.accuracy, 2)} (weighted by target weight ${pct(r.weightedAccuracy, 2)}), coverage ${pct(r.coverage, 2)} of answering targets`,
-    `RTT error: mean ${fmtMs(r.rtt.meanAbsErrorMs)} (${r.rtt.meanAbsErrorPct.toFixed(2)}% per target; mean RTT of a subset off by ${r.rtt.meanRttErrorPct.toFixed(2)}%)`,
+    `RTT error: mean ${fmtMs(r.rtt.meanAbsErrorMs)} (${pct(r.rtt.meanAbsErrorPct / 100, 2)} per target; mean RTT of a subset off by ${pct(r.rtt.meanRttErrorPct / 100, 2)})`,
     `absolute errors: median ${fmtMs(r.rtt.p50AbsErrorMs)}, p90 ${fmtMs(r.rtt.p90AbsErrorMs)}, p95 ${fmtMs(r.rtt.p95AbsErrorMs)}; ${pct(r.rtt.shareUnder8Ms)} under 8 ms`,
     table(['status', 'predictions', 'accuracy'], rows),
   ].join('\n');
