@@ -17,7 +17,8 @@
  *     (hot potato: lowest IGP cost), then the lowest exit router id.
  * Routers export their best route under Gao-Rexford rules (customer routes to
  * everyone, others only to customers), with sender-side loop prevention;
- * updates whose AS path did not change are suppressed.
+ * updates whose AS path did not change are suppressed (a neighbour that has the route keeps it),
+ * while a change of the route's class still reaches the neighbours it now may go to.
  *
  * Deviations: iBGP propagation is instantaneous; there is no MRAI timer (the
  * seeded per-session processing delay stands in for it); remote routers see
@@ -216,7 +217,10 @@ export function runAnnouncement(twin: Twin, spec: AnnouncementSpec): RoutingStat
       cls = be === ORIGIN_EDGE ? ROUTE_CLASS.own : edgeClass[be];
       if (be === ORIGIN_EDGE) rec = r;
       else if (exported[p] >= 0 && routes.len[exported[p]] === routes.len[r] + 1 && routes.samePath(routes.parent[exported[p]], r)) {
-        return; // same AS path as before: nothing to tell the neighbours
+        // Same AS path as before: the neighbours that have it keep it (its age downstream is not
+        // reset), but the route's class may have changed (a peer route now also learned from a
+        // customer), which changes who may receive it: the loop below sends only to those.
+        rec = exported[p];
       } else rec = routes.add(routes.len[r] + 1, r, popAs[p]);
     }
     exported[p] = rec;

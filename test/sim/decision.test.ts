@@ -132,6 +132,22 @@ describe('each step of the decision process decides somewhere', () => {
     expect(o.site).toBeUndefined();
   });
 
+  it('a route that turns from peer to customer at the same AS path is exported to providers and peers then (whatever the order)', () => {
+    // X (100) is the transit provider of site a and also peers with site b (on provider 400).
+    // With b on first, X's best is the peer route [b]; once a is on, its best is the customer
+    // route [a], of the same length: X must now export it to its provider P (300) and its peer Q (600).
+    const s = world({
+      pops: { 100: ['Sydney'], 300: ['Sydney'], 400: ['Sydney'], 600: ['Sydney'] },
+      links: ['300>100', '100=600'],
+      sites: { a: ['Sydney', 100], b: ['Sydney', 400, [100]] },
+      targets: { p: [300, 'Sydney'], q: [600, 'Sydney'] },
+    });
+    for (const order of [['a', 'b'], ['b', 'a']]) {
+      expect(outcome(s, order, 'p').site, order.join(',')).toBe('a');
+      expect(outcome(s, order, 'q').site, order.join(',')).toBe('a');
+    }
+  });
+
   it('prepending a site makes its path longer', () => {
     const s = world({
       pops: { 100: ['Berlin'], 200: ['Berlin', 'Warsaw'], 300: ['Berlin', 'Paris'] },
