@@ -29,6 +29,18 @@ export async function openCsvSink(ctx: CliContext, out: string | undefined): Pro
   return w;
 }
 
+/**
+ * Commit several outputs together: write every one out first, then rename them back to back
+ * without an await between (see OutputGroup): an interrupt leaves all old or all new.
+ */
+export async function commitSinks(sinks: readonly CsvSink[]): Promise<void> {
+  for (const s of sinks) if (s instanceof AtomicWriter) await s.finish();
+  for (const s of sinks) {
+    if (s instanceof AtomicWriter) s.renameNow();
+    else await s.commit();
+  }
+}
+
 /** Run `produce` against a sink; commit on success, abort on failure. */
 export async function withCsvSink<T>(ctx: CliContext, out: string | undefined, produce: (sink: CsvSink) => Promise<T>): Promise<T> {
   const sink = await openCsvSink(ctx, out);

@@ -16,7 +16,7 @@ import { SITE_ID, SITE_ID_EXPECTED } from '../util/ids.js';
 import { IssueList, InputError, jsonValueText, type InputIssue } from './issues.js';
 import { forEachLine } from './lines.js';
 import { stripBom } from './open.js';
-import { writeFileAtomic } from './write.js';
+import { OutputGroup } from './write.js';
 import { DEFAULT_KNOBS, type AsRelation, type Scenario, type ScenarioConfig, type SiteRow, type TwinKnobs } from '../sim/scenario.js';
 
 export const SCENARIO_FILES = {
@@ -254,7 +254,11 @@ export function formatSites(sites: readonly SiteRow[]): string {
 }
 
 /** Write a whole scenario folder. Each file is written atomically. */
-export async function writeScenario(dir: string, scenario: Scenario): Promise<void> {
+/**
+ * Write a scenario's five files, together (all old or all new after an interrupt: a folder mixing
+ * two scenarios reads without complaint). With `group`, they join the caller's outputs instead.
+ */
+export async function writeScenario(dir: string, scenario: Scenario, group?: OutputGroup): Promise<void> {
   const { config, sites, targets, relations, pops } = scenario;
   const targetLines: string[] = ['target,prefix,asn,city,lat,lon,weight\n'];
   for (const t of targets) targetLines.push(`${csvField(t.target)},${t.prefix},${t.asn},${csvField(t.city)},${num(t.lat)},${num(t.lon)},${num(t.weight)}\n`);
@@ -266,9 +270,16 @@ export async function writeScenario(dir: string, scenario: Scenario): Promise<vo
   for (const r of relations) relLines.push(`${r.a}|${r.b}|${r.rel}\n`);
   const popLines: string[] = ['asn,city,lat,lon\n'];
   for (const p of pops) popLines.push(`${p.asn},${csvField(p.city)},${num(p.lat)},${num(p.lon)}\n`);
-  await writeFileAtomic(join(dir, SCENARIO_FILES.sites), formatSites(sites));
-  await writeFileAtomic(join(dir, SCENARIO_FILES.targets), targetLines.join(''));
-  await writeFileAtomic(join(dir, SCENARIO_FILES.topology), relLines.join(''));
-  await writeFileAtomic(join(dir, SCENARIO_FILES.pops), popLines.join(''));
-  await writeFileAtomic(join(dir, SCENARIO_FILES.config), JSON.stringify(config, null, 2) + '\n');
+  const g = group ?? new OutputGroup();
+  try {
+    await g.file(join(dir, SCENARIO_FILES.sites), formatSites(sites));
+    await g.file(join(dir, SCENARIO_FILES.targets), targetLines.join(''));
+    await g.file(join(dir, SCENARIO_FILES.topology), relLines.join(''));
+    await g.file(join(dir, SCENARIO_FILES.pops), popLines.join(''));
+    await g.file(join(dir, SCENARIO_FILES.config), JSON.stringify(config, null, 2) + '\n');
+    if (!group) await g.commit();
+  } catch (err) {
+    if (!group) await g.abort();
+    throw err;
+  }
 }

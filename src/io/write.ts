@@ -12,7 +12,7 @@
  * so a shell's `>> log` keeps its lines. In place there is no all-or-nothing: a reader of
  * the pipe sees what was written before a failure.
  */
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { lstat, realpath, rename, stat, unlink, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
@@ -61,18 +61,104 @@ function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${counter}.tmp`);
 }
 
+/** Temporary files (and folders) not yet renamed into place or removed: what an interrupt leaves. */
+const pending = new Set<string>();
+const pendingDirs = new Set<string>();
+
+/**
+ * While temporary files exist, SIGINT and SIGTERM remove them and end the process as the signal
+ * would (130, 143), so an interrupt leaves every output as it was and nothing beside it. Only then:
+ * the long computations before any output is written keep the default (an immediate stop), which
+ * a handler would delay until the computation yields. A command with its own handler (measure run
+ * stops between experiments and withdraws its sites) takes the signal instead.
+ */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+function onSignal(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) return;
+  removePendingOutputsSync();
+  process.exit(SIGNAL_EXIT[signal]);
+}
+let listening = false;
+function syncSignalHandlers(): void {
+  const want = pending.size + pendingDirs.size > 0;
+  if (want === listening) return;
+  listening = want;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    if (want) process.on(signal, onSignal);
+    else process.off(signal, onSignal);
+  }
+}
+function track(set: Set<string>, path: string, on: boolean): void {
+  if (on) set.add(path);
+  else set.delete(path);
+  syncSignalHandlers();
+}
+
+/** A temporary folder to remove if the process is interrupted (the routes demo's). */
+export function trackTempDir(dir: string, on: boolean): void {
+  track(pendingDirs, dir, on);
+}
+
+/**
+ * Remove every temporary file and folder this process has not committed: called on SIGINT and
+ * SIGTERM (bin/anyopt.js), so an interrupt leaves the outputs as they were and nothing beside them.
+ */
+export function removePendingOutputsSync(): void {
+  for (const p of pending) rmSync(p, { force: true });
+  for (const d of pendingDirs) rmSync(d, { recursive: true, force: true });
+  pending.clear();
+  pendingDirs.clear();
+  syncSignalHandlers();
+}
+
 /** Write a whole file atomically. */
 export async function writeFileAtomic(given: string, data: string | Uint8Array): Promise<void> {
   const { path, inPlace } = await resolveOutput(given);
   if (inPlace) return writeFile(path, data, { flag: 'a' });
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
+  track(pending, tmp, true);
   try {
     await writeFile(tmp, data);
-    await rename(tmp, path);
+    renameSync(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
     throw err;
+  } finally {
+    track(pending, tmp, false);
+  }
+}
+
+/**
+ * Outputs that must appear together (orders.csv with its rtt.csv, a plan with its injection text,
+ * a scenario's files): each is written to its temporary file, then `commit()` renames them all
+ * back to back, synchronously, so neither another task nor a signal handler runs between two
+ * renames: an interrupt leaves either every old file or every new one.
+ */
+export class OutputGroup {
+  private readonly writers: AtomicWriter[] = [];
+
+  /** A streaming output of the group (written by the caller; finished and renamed by commit). */
+  async open(path: string): Promise<AtomicWriter> {
+    const w = await AtomicWriter.open(path);
+    this.writers.push(w);
+    return w;
+  }
+
+  /** A whole-file output of the group. */
+  async file(path: string, data: string): Promise<void> {
+    const w = await this.open(path);
+    await w.write(data);
+    await w.finish();
+  }
+
+  async commit(): Promise<void> {
+    for (const w of this.writers) await w.finish();
+    for (const w of this.writers) w.renameNow();
+  }
+
+  async abort(): Promise<void> {
+    for (const w of this.writers) await w.abort();
   }
 }
 
@@ -94,6 +180,7 @@ export class AtomicWriter {
     private readonly inPlace: boolean,
   ) {
     this.tmp = inPlace ? path : tempPathFor(path);
+    if (!inPlace) track(pending, this.tmp, true);
     // In place: append (O_APPEND), so reopening /dev/stdout does not truncate the file a shell's `>>` opened.
     this.stream = createWriteStream(this.tmp, inPlace ? { flags: 'a' } : undefined);
     this.stream.on('error', (err: NodeJS.ErrnoException) => {
@@ -149,14 +236,30 @@ export class AtomicWriter {
     });
   }
 
-  async commit(): Promise<void> {
+  /** Write out and close (nothing is renamed yet); a second call does nothing. */
+  async finish(): Promise<void> {
+    if (this.closed) {
+      if (this.failure) throw this.failure;
+      return;
+    }
     await this.flush();
     this.closed = true;
     const finished = this.settle('finish');
     this.stream.end();
     await finished;
     if (this.failure) throw this.failure;
-    if (!this.inPlace) await rename(this.tmp, this.path);
+  }
+
+  /** Rename the finished file into place, synchronously (see OutputGroup). */
+  renameNow(): void {
+    if (this.inPlace) return;
+    renameSync(this.tmp, this.path);
+    track(pending, this.tmp, false);
+  }
+
+  async commit(): Promise<void> {
+    await this.finish();
+    this.renameNow();
   }
 
   async abort(): Promise<void> {
@@ -170,6 +273,9 @@ export class AtomicWriter {
         await Promise.race([closed, this.settle('finish').catch(() => undefined)]);
       }
     }
-    if (!this.inPlace) await unlink(this.tmp).catch(() => undefined);
+    if (!this.inPlace) {
+      await unlink(this.tmp).catch(() => undefined);
+      track(pending, this.tmp, false);
+    }
   }
 }

@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { createReadStream, lstatSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { AtomicWriter, moveInto, resolveOutput, writeFileAtomic } from '../../src/io/write.js';
+import { AtomicWriter, moveInto, OutputGroup, resolveOutput, writeFileAtomic } from '../../src/io/write.js';
 import { tempDir } from '../helpers.js';
 import { systemErrorText } from '../../src/cli/main.js';
 
@@ -67,6 +68,42 @@ describe('output files', () => {
     const e = Object.assign(new Error('x'), { code: 'ENOSPC', syscall: 'write', path: '/data/obs.csv' });
     expect(systemErrorText(e)).toBe('/data/obs.csv: no space left on the device (ENOSPC in write)');
     expect(systemErrorText(new Error('plain'))).toBeUndefined();
+  });
+
+  it('commits a group of outputs together, and an abort leaves every old file and no temporary one', async () => {
+    const dir = tempDir();
+    for (const f of ['a.csv', 'b.csv']) writeFileSync(join(dir, f), 'KEEP\n');
+    const g = new OutputGroup();
+    await g.file(join(dir, 'a.csv'), 'new a\n');
+    const w = await g.open(join(dir, 'b.csv'));
+    await w.write('new b\n');
+    // Nothing is in place before the commit.
+    expect(readFileSync(join(dir, 'a.csv'), 'utf8')).toBe('KEEP\n');
+    await g.commit();
+    expect([readFileSync(join(dir, 'a.csv'), 'utf8'), readFileSync(join(dir, 'b.csv'), 'utf8')]).toEqual(['new a\n', 'new b\n']);
+    const h = new OutputGroup();
+    await h.file(join(dir, 'a.csv'), 'newer a\n');
+    await h.abort();
+    expect(readFileSync(join(dir, 'a.csv'), 'utf8')).toBe('new a\n');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('on SIGINT while outputs are being written removes their temporary files, keeps the old outputs and exits 130', () => {
+    const dir = tempDir();
+    for (const f of ['a.csv', 'b.csv']) writeFileSync(join(dir, f), 'KEEP\n');
+    const script = `
+      import { OutputGroup } from ${JSON.stringify(pathToFileURL(resolve(import.meta.dirname, '../../dist/io/write.js')).href)};
+      const g = new OutputGroup();
+      await g.file(${JSON.stringify(join(dir, 'a.csv'))}, 'new a\\n');
+      await g.file(${JSON.stringify(join(dir, 'b.csv'))}, 'new b\\n');
+      process.kill(process.pid, 'SIGINT');
+      await new Promise((r) => setTimeout(r, 2000));
+      await g.commit();
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status).toBe(130);
+    expect([readFileSync(join(dir, 'a.csv'), 'utf8'), readFileSync(join(dir, 'b.csv'), 'utf8')]).toEqual(['KEEP\n', 'KEEP\n']);
+    expect(readdirSync(dir).sort()).toEqual(['a.csv', 'b.csv']);
   });
 
   it('treats device nodes and /dev, /proc paths as written in place (never renamed over), appending', async () => {

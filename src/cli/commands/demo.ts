@@ -32,7 +32,7 @@ import { createSimDriver } from '../../drivers/sim.js';
 import { VirtualClock } from '../../drivers/clock.js';
 import { startProgress } from '../progress.js';
 import { OBSERVATIONS_HEADER, formatObservationRows } from '../../io/observations.js';
-import { AtomicWriter, writeFileAtomic } from '../../io/write.js';
+import { OutputGroup } from '../../io/write.js';
 import { inferOrders } from '../../orders/infer.js';
 import { evaluateAgainstTwin, type EvaluationReport } from '../../evaluate/evaluate.js';
 import { writeOrders, writeRtt } from '../../io/orders.js';
@@ -86,11 +86,13 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
   const c = ctx.color;
   const say = (s: string) => ctx.stderr.write(s + '\n');
   const out = opts.out === undefined ? undefined : pathOption(ctx.cwd, opts.out);
+  // --out: every file is written at the end, as one group (an interrupt leaves all old or all new).
+  const writes: Array<(g: OutputGroup) => Promise<void>> = [];
 
   // 1. The twin.
   const scenario: Scenario = generateScenario({ ...DEFAULT_GENERATE, seed });
   const twin = buildTwin(scenario);
-  if (out) await writeScenario(join(out, 'scenario'), scenario);
+  if (out) writes.push((g) => writeScenario(join(out, 'scenario'), scenario, g));
   const providers = [...new Set(scenario.sites.map((s) => s.provider))];
   say(c.bold('1. The simulated Internet'));
   say(
@@ -161,17 +163,13 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
       `${fmt(observations.rows)} observations, ${fmt(Math.round(meanAnswered))} targets answered per experiment on average (probe loss and jitter applied)`,
   );
   if (out) {
-    // 1.8 M rows: streamed an experiment at a time, not built as one string.
-    const w = await AtomicWriter.open(join(out, 'observations.csv'));
-    try {
+    writes.push(async (g) => {
+      // 1.8 M rows: streamed an experiment at a time, not built as one string.
+      const w = await g.open(join(out, 'observations.csv'));
       await w.write(OBSERVATIONS_HEADER);
       for (const r of results) await w.write(formatObservationRows(r.experiment.id, r.experiment.sites, twin.targetIds, observations.siteIds, r.result.site, r.result.rttMs));
-      await w.commit();
-    } catch (err) {
-      await w.abort();
-      throw err;
-    }
-    await writeFileAtomic(join(out, 'campaign.json'), JSON.stringify(campaign, null, 2) + '\n');
+      await g.file(join(out, 'campaign.json'), JSON.stringify(campaign, null, 2) + '\n');
+    });
   }
 
   // 4. Preference orders, and predictions scored against the twin.
@@ -193,12 +191,10 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
       `${pct(evaluation.rtt.shareUnder8Ms, 1)} of RTT errors under 8 ms`,
   );
   if (out) {
-    const parts: string[] = [];
-    await writeOrders(model, { write: (x: string) => void parts.push(x) });
-    await writeFileAtomic(join(out, 'orders.csv'), parts.join(''));
-    parts.length = 0;
-    await writeRtt(model, { write: (x: string) => void parts.push(x) });
-    await writeFileAtomic(join(out, 'rtt.csv'), parts.join(''));
+    writes.push(async (g) => {
+      await writeOrders(model, await g.open(join(out, 'orders.csv')));
+      await writeRtt(model, await g.open(join(out, 'rtt.csv')));
+    });
   }
 
   // 5. The best subset, checked by announcing it in the twin.
@@ -243,7 +239,7 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
         constraints: { k: null, maxSites: null, require: [], exclude: [], capacity: null, uncoveredMs: DEFAULT_UNCOVERED_MS },
         weightsPath: 'scenario/targets.csv',
       });
-      await writeFileAtomic(join(out, 'plan.json'), planToJson(plan));
+      writes.push((g) => g.file(join(out, 'plan.json'), planToJson(plan)));
     }
   } else {
     say(`   infeasible: ${opt.reason}`);
@@ -271,7 +267,17 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<number> {
     prediction: { status: { ...inferStats.status }, evaluation },
     optimize: optimizeReport,
   };
-  if (out) say(`\nfiles kept in ${opts.out}/`);
+  if (out) {
+    const g = new OutputGroup();
+    try {
+      for (const write of writes) await write(g);
+      await g.commit();
+    } catch (err) {
+      await g.abort();
+      throw err;
+    }
+    say(`\nfiles kept in ${opts.out}/`);
+  }
   if (opts.json) printJson(ctx, report);
   return 0;
 }

@@ -11,7 +11,7 @@ import { readSiteProviders } from '../../io/campaign.js';
 import { UsageError } from '../../io/issues.js';
 import { inferOrders, type InferStats } from '../../orders/infer.js';
 import { intOption, pathOption, requiredOption } from '../options.js';
-import { openCsvSink, printJson, type CsvSink } from '../output.js';
+import { commitSinks, openCsvSink, printJson, type CsvSink } from '../output.js';
 import { startProgress } from '../progress.js';
 import { pct, table } from '../render.js';
 
@@ -74,7 +74,7 @@ Example:
             sinks.push(r);
             await writeRtt(model, r);
           }
-          for (const s of sinks) await s.commit();
+          await commitSinks(sinks);
         } catch (err) {
           for (const s of sinks) await s.abort();
           throw err;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Solver } from '../../solver/solver.js';
 import { csvLine } from '../csv.js';
-import { AtomicWriter } from '../write.js';
+import { AtomicWriter, OutputGroup, trackTempDir } from '../write.js';
 import { DEFAULT_POLICY, type Policy } from '../../routes/model.js';
 import { optimizeRoutes, type OptimizeResult } from '../../routes/optimize.js';
 import { beforeAssignment, meanRtt, planRows, providerSummary } from '../../routes/plan.js';
@@ -19,8 +19,9 @@ import { TRAFFIC_HEADER, trafficLines } from '../../routes/traffic.js';
 import { failureUpdateLines, flowLines, generateTwin, perfLines, ribLines, type Twin, type TwinEvent, type TwinParams } from '../../routes/twin.js';
 import { loadOptimizeInputs, runTrafficPipeline, type FileArg } from './pipeline.js';
 
-async function writeLines(path: string, header: string | undefined, lines: Iterable<string>): Promise<void> {
-  const w = await AtomicWriter.open(path);
+/** Write lines to `path`, on its own or (with `group`) as one of a group committed together. */
+async function writeLines(path: string, header: string | undefined, lines: Iterable<string>, group?: OutputGroup): Promise<void> {
+  const w = group ? await group.open(path) : await AtomicWriter.open(path);
   try {
     if (header) await w.write(header + '\n');
     let buf = '';
@@ -32,9 +33,10 @@ async function writeLines(path: string, header: string | undefined, lines: Itera
       }
     }
     if (buf) await w.write(buf);
-    await w.commit();
+    if (group) await w.finish();
+    else await w.commit();
   } catch (err) {
-    await w.abort();
+    if (!group) await w.abort();
     throw err;
   }
 }
@@ -48,8 +50,19 @@ export interface TwinFiles {
   ribs: string[];
 }
 
+/** The twin's files, written as one group: an interrupt leaves the folder all old or all new. */
 export async function writeTwin(dir: string, params: TwinParams): Promise<TwinFiles> {
   const twin = generateTwin(params);
+  const g = new OutputGroup();
+  try {
+    return await writeTwinFiles(dir, params, twin, g);
+  } catch (err) {
+    await g.abort();
+    throw err;
+  }
+}
+
+async function writeTwinFiles(dir: string, params: TwinParams, twin: Twin, g: OutputGroup): Promise<TwinFiles> {
   const files: string[] = [];
   const out = (name: string) => {
     const p = join(dir, name);
@@ -59,21 +72,21 @@ export async function writeTwin(dir: string, params: TwinParams): Promise<TwinFi
   await writeLines(
     out('providers.csv'),
     'provider,asn,peer_ip,next_hop,next_hop_v6,capacity_mbps,commit_mbps,price_per_mbps,overage_price_per_mbps',
-    twin.providers.map((p) => csvLine([p.name, p.asn, p.peerIp, p.nextHop, p.nextHopV6, p.capacityMbps, p.commitMbps, p.pricePerMbps, p.overagePricePerMbps]).trimEnd()),
-  );
+    twin.providers.map((p) => csvLine([p.name, p.asn, p.peerIp, p.nextHop, p.nextHopV6, p.capacityMbps, p.commitMbps, p.pricePerMbps, p.overagePricePerMbps]).trimEnd()), g);
   const ribs: string[] = [];
   for (let j = 0; j < twin.providers.length; j++) {
     const p = out(`rib-${twin.providers[j].name}.txt`);
     ribs.push(p);
-    await writeLines(p, undefined, ribLines(twin, j));
+    await writeLines(p, undefined, ribLines(twin, j), g);
   }
-  await writeLines(out(`updates-${twin.providers[twin.failed].name}-failure.txt`), undefined, failureUpdateLines(twin));
-  await writeLines(out('flows.csv'), 'time,dst_addr,bytes,packets,sampling_rate', flowLines(twin));
+  await writeLines(out(`updates-${twin.providers[twin.failed].name}-failure.txt`), undefined, failureUpdateLines(twin), g);
+  await writeLines(out('flows.csv'), 'time,dst_addr,bytes,packets,sampling_rate', flowLines(twin), g);
   const perfHeader = 'time,prefix,provider,rtt_ms,loss_pct,jitter_ms';
-  await writeLines(out('perf-before.csv'), perfHeader, perfLines(twin, 'before'));
-  await writeLines(out('perf-after-latency.csv'), perfHeader, perfLines(twin, 'after-latency'));
-  await writeLines(out('perf-after-failure.csv'), perfHeader, perfLines(twin, 'after-failure'));
-  await writeLines(out('events.json'), undefined, [JSON.stringify({ seed: params.seed, events: twin.events }, null, 2)]);
+  await writeLines(out('perf-before.csv'), perfHeader, perfLines(twin, 'before'), g);
+  await writeLines(out('perf-after-latency.csv'), perfHeader, perfLines(twin, 'after-latency'), g);
+  await writeLines(out('perf-after-failure.csv'), perfHeader, perfLines(twin, 'after-failure'), g);
+  await writeLines(out('events.json'), undefined, [JSON.stringify({ seed: params.seed, events: twin.events }, null, 2)], g);
+  await g.commit();
   return { twin, files, events: twin.events, ribs };
 }
 
@@ -108,10 +121,12 @@ type DemoOptions = { dir?: string; seed: number; params?: Partial<TwinParams>; s
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   if (opts.dir !== undefined) return runDemoIn(opts.dir, opts);
   const dir = await mkdtemp(join(tmpdir(), 'anyopt-routes-demo-'));
+  trackTempDir(dir, true); // an interrupt removes it too
   try {
     return { ...(await runDemoIn(dir, opts, true)), dir: null };
   } finally {
     await rm(dir, { recursive: true, force: true });
+    trackTempDir(dir, false);
   }
 }
 
