@@ -291,6 +291,8 @@ Examples:
         bar.stop();
         const answeredAll = journal.entries.map((e) => e.answered);
         await journal.finish();
+        // A signal during the last experiment came too late to stop anything: say so (exit 0, the output is complete).
+        if (abort.signal.aborted) ctx.stderr.write(`${ctx.color.yellow('note:')} interrupted during the last experiment; the campaign had finished, so the output is complete\n`);
         const wallS = (ctx.now() - started) / 1000;
         const sorted = [...answeredAll].sort((a, b) => a - b);
         const stats = {
