@@ -173,8 +173,10 @@ export function createExecDriver(opts: ExecDriverOptions): MeasurementDriver {
 
   async function withRetries<T>(kind: string, command: string, attempt: () => Promise<{ a: Attempt; value?: T; problem?: string }>): Promise<T | undefined> {
     let last: { a: Attempt; problem?: string } | undefined;
+    // A command started after the interrupt (a cleanup withdrawal) runs, and retries, as usual.
+    const interruptible = opts.signal && !opts.signal.aborted ? opts.signal : undefined;
     for (let k = 0; k <= opts.retries; k++) {
-      if (k > 0) await opts.clock.sleep(retryDelay * k, opts.signal);
+      if (k > 0) await opts.clock.sleep(retryDelay * k, interruptible);
       const r = await attempt();
       // Interrupted: no retry, the run stops (and withdraws what it announced).
       if (r.a.interrupted) throw opts.signal?.reason ?? new DriverError(`exec driver: ${kind} command interrupted\n  command: ${command}`);

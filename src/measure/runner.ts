@@ -112,6 +112,11 @@ export async function runCampaign(campaign: Campaign, driver: MeasurementDriver,
     }
     summary.clockMs = clock.now() - t0;
     if (failure === undefined && cleanupErrors.length > 0) throw cleanupErrors[0];
+    // After a failure or an interrupt the original error stands, but a site left announced must be
+    // said: the caller reports these instead of "every site withdrawn".
+    if (failure !== undefined && cleanupErrors.length > 0 && typeof failure === 'object' && failure !== null) {
+      (failure as { cleanupErrors?: unknown[] }).cleanupErrors = cleanupErrors;
+    }
   }
   return summary;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createExecDriver, fillTemplate, type ExecDriverOptions } from '../../src/drivers/exec.js';
-import { VirtualClock } from '../../src/drivers/clock.js';
+import { realClock, VirtualClock } from '../../src/drivers/clock.js';
 import { runCampaign } from '../../src/measure/runner.js';
 import { planCampaign } from '../../src/measure/plan.js';
 import { formatCampaign } from '../../src/io/campaign.js';
@@ -99,6 +99,23 @@ describe('exec driver', () => {
     // The cleanup withdrawal ran after the interrupt.
     expect(readFileSync(join(dir, 'announced'), 'utf8')).toBe('');
     expect(readFileSync(join(dir, 'log'), 'utf8')).toContain('withdraw ams');
+  });
+
+  it('after an interrupt still retries a failed cleanup withdrawal (one attempt left the prefix announced)', async () => {
+    const dir = tempDir();
+    const abort = new AbortController();
+    const campaign = planCampaign(sites, { strategy: 'pairwise', spacingS: 0, settleS: 0 });
+    // The first withdrawal after the interrupt fails, the retry succeeds.
+    const withdrawCmd = `if [ -f ${dir}/interrupted ] && [ ! -f ${dir}/failed-once ]; then touch ${dir}/failed-once; exit 1; fi; ${bed}/bgp.sh withdraw {site}`;
+    const probeCmd = `touch ${dir}/interrupted; sleep 20`;
+    // The real clock: its sleep rejects at once for an aborted signal (the retry wait did that).
+    const driver = createExecDriver(options(dir, { withdrawCmd, probeCmd, retries: 2, timeoutMs: 60_000, signal: abort.signal, clock: realClock }));
+    setTimeout(() => abort.abort(new Error('interrupted')), 300);
+    const err = await runCampaign(campaign, driver, { clock: new VirtualClock(), targetIds: targets, signal: abort.signal }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('interrupted');
+    expect(existsSync(join(dir, 'failed-once'))).toBe(true);
+    expect((err as { cleanupErrors?: unknown[] }).cleanupErrors).toBeUndefined();
+    expect(readFileSync(join(dir, 'announced'), 'utf8')).toBe('');
   });
 
   it('treats unreadable probe output as a failure and says why', async () => {

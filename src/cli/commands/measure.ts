@@ -275,6 +275,13 @@ Examples:
             journal.entries.length > 0
               ? `journal kept: run again with --resume to continue from experiment ${finished + 1} of ${total}`
               : 'no experiment finished; nothing to resume';
+          const cleanup = (err as { cleanupErrors?: unknown[] } | undefined)?.cleanupErrors ?? [];
+          if (cleanup.length > 0) {
+            // A withdrawal failed even after its retries: the prefix may still be announced there.
+            const why = cleanup.map((e) => (e instanceof Error ? e.message : String(e))).join('\n');
+            ctx.stderr.write(`${ctx.color.red('error:')} ${abort.signal.aborted ? 'interrupted, and ' : ''}withdrawing failed: a site may still announce the prefix; withdraw it by hand\n${why}\n${ctx.color.dim(next)}\n`);
+            return 1;
+          }
           if (abort.signal.aborted) {
             ctx.stderr.write(`interrupted: every site withdrawn; ${next}\n`);
             return 1;
