@@ -9,8 +9,8 @@
  * in OUTPUT_FLAGS are outputs and the rest inputs, as are positional arguments that name a file.
  * Only values given on the command line count (a default such as `--seed 1` is no path).
  */
-import { realpathSync, statSync, type Stats } from 'node:fs';
-import { basename, dirname, join, relative, isAbsolute } from 'node:path';
+import { lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, join, relative, isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../io/issues.js';
 import { SCENARIO_FILES } from '../io/scenario.js';
@@ -48,12 +48,20 @@ function statOf(p: string): Stats | undefined {
 }
 
 /** The path with symlinks resolved as far as it exists (outputs usually do not exist yet). */
-function canonicalPath(p: string): string {
+function canonicalPath(p: string, hops = 0): string {
   try {
     return realpathSync(p);
   } catch {
+    // A dangling link is written at its target (src/io/write.ts): follow it.
+    let link: string | undefined;
+    try {
+      if (hops < 16 && lstatSync(p).isSymbolicLink()) link = readlinkSync(p);
+    } catch {
+      /* not there */
+    }
+    if (link !== undefined) return canonicalPath(resolve(dirname(p), link), hops + 1);
     const parent = dirname(p);
-    return parent === p ? p : join(canonicalPath(parent), basename(p));
+    return parent === p ? p : join(canonicalPath(parent, hops), basename(p));
   }
 }
 

@@ -14,7 +14,7 @@
  * the last recorded length. On success OUT.partial is renamed to OUT (so OUT
  * appears only complete) and OUT.journal is removed.
  */
-import { open, readFile, stat, unlink, mkdir, type FileHandle } from 'node:fs/promises';
+import { link, open, readFile, rename, stat, unlink, mkdir, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { validateCampaign, type Campaign, type CampaignSite } from '../measure/campaign.js';
 import { readTable, readTableFast, col, duplicateIssues, failOnIssues } from './csv.js';
@@ -162,22 +162,35 @@ function processAlive(pid: number): boolean {
  * taken over.
  */
 async function takeLock(lock: string): Promise<void> {
-  for (let tries = 0; tries < 3; tries++) {
-    try {
-      const fd = await open(lock, 'wx');
-      await fd.write(`${process.pid}\n`, null, 'utf8');
-      await fd.close();
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  // The pid goes into a file of its own first, then into place by link() (fails if a lock exists)
+  // or, over a dead run's lock, by rename(): a lock is never seen empty, and of two runs taking
+  // over the same stale lock the one whose pid is not there on the re-read backs off.
+  const mine = `${lock}.${process.pid}`;
+  await writeFile(mine, `${process.pid}\n`);
+  try {
+    for (let tries = 0; tries < 3; tries++) {
+      try {
+        await link(mine, lock);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+        throw new UsageError(`Another run (process ${pid}) is writing this output (lock ${lock}): wait for it to end, or stop it; delete the lock only if that process is not an anyopt run`);
+      }
+      // Stale (its run is gone): take it over, then check that no other run took it meanwhile.
+      await writeFile(`${mine}.take`, `${process.pid}\n`);
+      await rename(`${mine}.take`, lock);
+      await new Promise((r) => setTimeout(r, 50));
+      const now = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+      if (now === process.pid) return;
+      if (processAlive(now)) throw new UsageError(`Another run (process ${now}) took over this output's stale lock (${lock}) at the same time: wait for it to end`);
     }
-    const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
-      throw new UsageError(`Another run (process ${pid}) is writing this output (lock ${lock}): wait for it to end, or stop it; delete the lock only if that process is not an anyopt run`);
-    }
-    await unlink(lock).catch(() => undefined); // stale: its run is gone
+    throw new UsageError(`Could not take the lock ${lock}: another run keeps taking it`);
+  } finally {
+    await unlink(mine).catch(() => undefined);
   }
-  throw new UsageError(`Could not take the lock ${lock}: another run keeps taking it`);
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -273,7 +286,9 @@ export class RunJournal {
         `This run began on another scenario (its files had digest ${old.settings.scenario}, the scenario given now has ${meta.settings.scenario ?? 'none'}; journal ${indexPath}): resume with the same scenario folder, unchanged, or delete the journal to start over`,
       );
     }
-    if (old.driver !== meta.driver || JSON.stringify(old.settings) !== JSON.stringify(meta.settings)) {
+    // A journal from before the scenario digest was recorded resumes on the other settings alone.
+    const now = old.settings.scenario === undefined ? { ...meta.settings, scenario: undefined } : meta.settings;
+    if (old.driver !== meta.driver || JSON.stringify(old.settings) !== JSON.stringify(now)) {
       throw new UsageError(
         `This run began with driver ${old.driver} ${JSON.stringify(old.settings)}, now ${meta.driver} ${JSON.stringify(meta.settings)} (journal ${indexPath}); resume with the same driver settings`,
       );

@@ -14,25 +14,39 @@
  */
 import { createReadStream, createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { lstat, realpath, rename, stat, unlink, writeFile, mkdir } from 'node:fs/promises';
+import { lstat, readlink, realpath, rename, stat, unlink, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
+
+const DESCRIPTOR_PATH = /^\/dev\/(stdout|stderr|fd\/\d+)$|^\/proc\/(self|thread-self|\d+)\/fd\/\d+$/;
+
+/** The links a path goes through (at most 16 hops), itself first, each as an absolute path. */
+async function linkChain(path: string): Promise<string[]> {
+  const chain = [resolve(path)];
+  for (let hop = 0; hop < 16; hop++) {
+    const at = chain[chain.length - 1];
+    const st = await lstat(at).catch(() => undefined);
+    if (!st?.isSymbolicLink()) break;
+    chain.push(resolve(dirname(at), await readlink(at)));
+  }
+  return chain;
+}
 
 /** Where `path` writes (symlinks resolved) and whether it must be written in place (not a regular file). */
 export async function resolveOutput(path: string): Promise<{ path: string; inPlace: boolean }> {
+  // /dev/stdout, /dev/fd/N, /proc/self/fd/N, or a link to one, reach a descriptor the caller opened
+  // (a shell's `>> log`): a rename onto the file behind it would replace that file, so write through it.
+  const chain = await linkChain(path);
+  if (chain.some((p) => DESCRIPTOR_PATH.test(p))) return { path, inPlace: true };
   let real = path;
   try {
     real = await realpath(path);
   } catch {
-    // Not there yet, or a link that does not resolve to a path: /dev/stdout is /proc/self/fd/1,
-    // which names "pipe:[...]" when stdout is a pipe. What the link reaches (stat follows it) is
-    // written in place; only a path that reaches nothing gets a new file.
+    // Not there yet, a dangling link (its target gets a new file, atomically), or a link that
+    // reaches something without a path (a pipe): that is written in place.
     const reached = await stat(path).catch(() => undefined);
-    const link = reached ? undefined : await lstat(path).catch(() => undefined);
-    return { path, inPlace: reached !== undefined || link?.isSymbolicLink() === true };
+    if (reached) return { path, inPlace: true };
+    return { path: chain[chain.length - 1], inPlace: false };
   }
-  // /dev/stdout, /dev/fd/N, /proc/self/fd/N reach a descriptor the caller opened (a shell's
-  // `>> log`): a rename onto the file behind it would replace that file, so write through it.
-  if (/^\/dev\/(stdout|stderr|fd\/\d+)$|^\/proc\/(self|thread-self|\d+)\/fd\/\d+$/.test(resolve(path))) return { path, inPlace: true };
   const st = await stat(real).catch(() => undefined);
   return { path: real, inPlace: st !== undefined && !st.isFile() };
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +27,19 @@ describe('output files', () => {
     expect(lstatSync(join(dir, 'link.csv')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(join(dir, 'link.csv'))).toBe('real.csv');
     expect(readFileSync(join(dir, 'real.csv'), 'utf8')).toBe('new\n');
+  });
+
+  it('writes a dangling symlink\'s target atomically: nothing there after an abort, the link kept after a commit', async () => {
+    const dir = tempDir();
+    symlinkSync('sub/target.csv', join(dir, 'dangling.csv'));
+    const w = await AtomicWriter.open(join(dir, 'dangling.csv'));
+    await w.write('partial');
+    await w.flush();
+    await w.abort();
+    expect(existsSync(join(dir, 'sub', 'target.csv'))).toBe(false);
+    await writeFileAtomic(join(dir, 'dangling.csv'), 'done\n');
+    expect(readFileSync(join(dir, 'sub', 'target.csv'), 'utf8')).toBe('done\n');
+    expect(lstatSync(join(dir, 'dangling.csv')).isSymbolicLink()).toBe(true);
   });
 
   it('writes into a named pipe instead of replacing it with a regular file (ExaBGP reads routes from one)', async () => {
