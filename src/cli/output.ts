@@ -3,7 +3,7 @@
  * or to stdout; JSON summaries to stdout with `--json`; human summaries to
  * stderr.
  */
-import { AtomicWriter, writeFileAtomic } from '../io/write.js';
+import { AtomicWriter, commitTogether, writeFileAtomic } from '../io/write.js';
 import type { CliContext } from './context.js';
 import { pathOption } from './options.js';
 
@@ -30,28 +30,30 @@ export async function openCsvSink(ctx: CliContext, out: string | undefined): Pro
 }
 
 /**
- * Commit several outputs together: write every one out first, then rename them back to back
- * without an await between (see OutputGroup): an interrupt leaves all old or all new.
+ * Run `produce`, which opens its outputs with `open` (a file, or stdout for undefined / `-`);
+ * on success they are committed together (commitTogether: all old or all new after an
+ * interrupt), on failure every one is aborted.
  */
-export async function commitSinks(sinks: readonly CsvSink[]): Promise<void> {
-  for (const s of sinks) if (s instanceof AtomicWriter) await s.finish();
-  for (const s of sinks) {
-    if (s instanceof AtomicWriter) s.renameNow();
-    else await s.commit();
+export async function withCsvSinks<T>(ctx: CliContext, produce: (open: (out: string | undefined) => Promise<CsvSink>) => Promise<T>): Promise<T> {
+  const sinks: CsvSink[] = [];
+  const open = async (out: string | undefined) => {
+    const sink = await openCsvSink(ctx, out);
+    sinks.push(sink);
+    return sink;
+  };
+  try {
+    const r = await produce(open);
+    await commitTogether(sinks.filter((s): s is AtomicWriter => s instanceof AtomicWriter));
+    return r;
+  } catch (err) {
+    for (const s of sinks) await s.abort();
+    throw err;
   }
 }
 
 /** Run `produce` against a sink; commit on success, abort on failure. */
-export async function withCsvSink<T>(ctx: CliContext, out: string | undefined, produce: (sink: CsvSink) => Promise<T>): Promise<T> {
-  const sink = await openCsvSink(ctx, out);
-  try {
-    const r = await produce(sink);
-    await sink.commit();
-    return r;
-  } catch (err) {
-    await sink.abort();
-    throw err;
-  }
+export function withCsvSink<T>(ctx: CliContext, out: string | undefined, produce: (sink: CsvSink) => Promise<T>): Promise<T> {
+  return withCsvSinks(ctx, async (open) => produce(await open(out)));
 }
 
 export async function writeTextOutput(ctx: CliContext, out: string | undefined, text: string): Promise<void> {

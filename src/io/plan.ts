@@ -9,6 +9,7 @@
 import { InputError, type InputIssue } from './issues.js';
 import { col, failOnIssues, readTable, readTableFast } from './csv.js';
 import { readJsonFile } from './open.js';
+import { roundMs } from '../util/ms.js';
 
 export interface PlanSiteLoad {
   site: string;
@@ -78,12 +79,9 @@ export function jsonNumber(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-/**
- * Milliseconds for JSON, to 0.001 ms: RTTs are held as 32-bit floats of 0.01 ms values, and
- * 133.46 printed as 133.4600067138672 would not compare equal to the 133.46 in rtt.csv.
- */
+/** Milliseconds for JSON (roundMs), null when they do not exist. */
 export function jsonMs(x: number, round: (v: number) => number = Math.round): number | null {
-  return Number.isFinite(x) ? round(x * 1000) / 1000 : null;
+  return Number.isFinite(x) ? roundMs(x, round) : null;
 }
 
 export function planToJson(plan: PlanFile): string {

@@ -14,7 +14,7 @@
  */
 import { createReadStream, createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { lstat, readlink, realpath, rename, stat, unlink, writeFile, mkdir } from 'node:fs/promises';
+import { lstat, readlink, realpath, rename, stat, unlink, mkdir } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
 
 const DESCRIPTOR_PATH = /^\/dev\/(stdout|stderr|fd\/\d+)$|^\/proc\/(self|thread-self|\d+)\/fd\/\d+$/;
@@ -115,7 +115,7 @@ export function trackTempDir(dir: string, on: boolean): void {
 
 /**
  * Remove every temporary file and folder this process has not committed: called on SIGINT and
- * SIGTERM (bin/anyopt.js), so an interrupt leaves the outputs as they were and nothing beside them.
+ * SIGTERM (onSignal above), so an interrupt leaves the outputs as they were and nothing beside them.
  */
 export function removePendingOutputsSync(): void {
   for (const p of pending) rmSync(p, { force: true });
@@ -125,29 +125,30 @@ export function removePendingOutputsSync(): void {
   syncSignalHandlers();
 }
 
-/** Write a whole file atomically. */
-export async function writeFileAtomic(given: string, data: string | Uint8Array): Promise<void> {
-  const { path, inPlace } = await resolveOutput(given);
-  if (inPlace) return writeFile(path, data, { flag: 'a' });
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = tempPathFor(path);
-  track(pending, tmp, true);
+/** Write a whole file atomically (a group of one). */
+export async function writeFileAtomic(path: string, data: string): Promise<void> {
+  const g = new OutputGroup();
   try {
-    await writeFile(tmp, data);
-    renameSync(tmp, path);
+    await g.file(path, data);
+    await g.commit();
   } catch (err) {
-    await unlink(tmp).catch(() => undefined);
+    await g.abort();
     throw err;
-  } finally {
-    track(pending, tmp, false);
   }
 }
 
 /**
- * Outputs that must appear together (orders.csv with its rtt.csv, a plan with its injection text,
- * a scenario's files): each is written to its temporary file, then `commit()` renames them all
- * back to back, synchronously, so neither another task nor a signal handler runs between two
- * renames: an interrupt leaves either every old file or every new one.
+ * Finish every writer, then rename them all back to back, synchronously: neither another task nor a
+ * signal handler runs between two renames, so an interrupt leaves every old file or every new one.
+ */
+export async function commitTogether(writers: readonly AtomicWriter[]): Promise<void> {
+  for (const w of writers) await w.finish();
+  for (const w of writers) w.renameNow();
+}
+
+/**
+ * Outputs that must appear together (a scenario's files, the routes twin's, the demo's): each is
+ * written to its temporary file, then `commit()` renames them all together (commitTogether).
  */
 export class OutputGroup {
   private readonly writers: AtomicWriter[] = [];
@@ -166,9 +167,8 @@ export class OutputGroup {
     await w.finish();
   }
 
-  async commit(): Promise<void> {
-    for (const w of this.writers) await w.finish();
-    for (const w of this.writers) w.renameNow();
+  commit(): Promise<void> {
+    return commitTogether(this.writers);
   }
 
   async abort(): Promise<void> {

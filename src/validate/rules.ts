@@ -11,6 +11,7 @@
 import type { PreferenceModel } from '../orders/model.js';
 import { assignSubset, summarize, type Assignment, type PlanSummary } from '../optimize/evaluate.js';
 import type { Policy } from '../io/policy.js';
+import { roundMs } from '../util/ms.js';
 
 export interface WorstTarget {
   target: string;
@@ -85,13 +86,11 @@ export function validatePlan(input: ValidateInput): ValidateResult {
   const a = assignSubset(model, subset);
   const summary = summarize(model, subset, a, weight);
   const results: RuleResult[] = [];
-  // RTTs (and so a p95) are 32-bit floats of 0.01 ms values: to 0.001 ms, 402.35 is not shown as
-  // 402.3500061035156. A mean keeps its digits.
-  const ms3 = (x: number) => Math.round(x * 1000) / 1000;
+  // RTTs (and so a p95) to 0.001 ms (roundMs); a mean keeps its digits.
   const targetRow = (t: number, value: number | null, asg: Assignment = a): WorstTarget => ({
     target: model.targetIds[t],
     site: asg.site[t] >= 0 ? model.siteIds[asg.site[t]] : null,
-    value: value === null ? null : ms3(value),
+    value: value === null ? null : roundMs(value),
     weight: weight[t],
   });
   const slowest = () => top(n, T, (t) => a.rttMs[t], (t) => !Number.isNaN(a.rttMs[t]) && weight[t] > 0).map((t) => targetRow(t, a.rttMs[t]));
@@ -110,7 +109,7 @@ export function validatePlan(input: ValidateInput): ValidateResult {
   if (policy.maxP95Ms !== undefined) {
     const v = summary.p95Ms;
     const ok = Number.isFinite(v) && v <= policy.maxP95Ms;
-    push({ rule: 'maxP95Ms', title: `p95 RTT <= ${policy.maxP95Ms} ms`, status: ok ? 'pass' : 'fail', measured: Number.isFinite(v) ? ms3(v) : null, limit: policy.maxP95Ms, worst: ok ? [] : slowest() });
+    push({ rule: 'maxP95Ms', title: `p95 RTT <= ${policy.maxP95Ms} ms`, status: ok ? 'pass' : 'fail', measured: Number.isFinite(v) ? roundMs(v) : null, limit: policy.maxP95Ms, worst: ok ? [] : slowest() });
   }
   if (policy.minCoverage !== undefined) {
     const v = summary.coverage;

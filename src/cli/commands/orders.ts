@@ -11,7 +11,7 @@ import { readSiteProviders } from '../../io/campaign.js';
 import { UsageError } from '../../io/issues.js';
 import { inferOrders, type InferStats } from '../../orders/infer.js';
 import { intOption, pathOption, requiredOption } from '../options.js';
-import { commitSinks, openCsvSink, printJson, type CsvSink } from '../output.js';
+import { printJson, withCsvSinks } from '../output.js';
 import { startProgress } from '../progress.js';
 import { pct, table } from '../render.js';
 
@@ -64,21 +64,10 @@ Example:
         const { model, stats } = inferOrders(obs, { siteProvider, exactLimit, onProgress: (d) => bar.update(d) });
         bar.stop();
 
-        const sinks: CsvSink[] = [];
-        try {
-          const o = await openCsvSink(ctx, flags.out);
-          sinks.push(o);
-          await writeOrders(model, o);
-          if (flags.rttOut !== undefined) {
-            const r = await openCsvSink(ctx, flags.rttOut);
-            sinks.push(r);
-            await writeRtt(model, r);
-          }
-          await commitSinks(sinks);
-        } catch (err) {
-          for (const s of sinks) await s.abort();
-          throw err;
-        }
+        await withCsvSinks(ctx, async (open) => {
+          await writeOrders(model, await open(flags.out));
+          if (flags.rttOut !== undefined) await writeRtt(model, await open(flags.rttOut));
+        });
 
         if (flags.json) printJson(ctx, { sites: model.siteIds.length, targets: model.targetIds.length, announceOrder: model.announceOrder, ...stats });
         ctx.stderr.write(renderSummary(stats, model.siteIds.length, model.targetIds.length, ctx.color.bold) + '\n');

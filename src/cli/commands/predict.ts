@@ -12,6 +12,7 @@ import { forEachLine } from '../../io/lines.js';
 import { InputError, UsageError, type InputIssue } from '../../io/issues.js';
 import { unrankedSites, type PreferenceModel } from '../../orders/model.js';
 import { unrankedNote } from './optimize.js';
+import { roundMs } from '../../util/ms.js';
 import { announcedMask, announcementSequence, predictSubset, summarizeSubset, SummaryScratch, type PredictionSummary } from '../../predict/predict.js';
 import { PREDICTED_HEADER, WHATIF_HEADER, formatPredictionRows, formatWhatIfRow } from '../../predict/csv.js';
 import { listOption, numberOption, pathOption, requiredOption } from '../options.js';
@@ -150,9 +151,9 @@ async function readSubsets(path: string, label: string, model: PreferenceModel):
   return out;
 }
 
-/** The summary for --json, RTTs to 0.001 ms (they are 32-bit floats of 0.01 ms values). */
+/** The summary for --json, RTTs to 0.001 ms (roundMs). */
 function summaryJson(s: PredictionSummary): PredictionSummary {
-  const ms = (x: number) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : x);
+  const ms = (x: number) => (Number.isFinite(x) ? roundMs(x) : x);
   return { ...s, meanRttMs: ms(s.meanRttMs), medianRttMs: ms(s.medianRttMs), p90RttMs: ms(s.p90RttMs), p95RttMs: ms(s.p95RttMs) };
 }
 

@@ -21,7 +21,7 @@ import { writeTwin, runDemo } from '../../io/routes/twin-files.js';
 import type { CliContext } from '../context.js';
 import type { CommandHost } from '../host.js';
 import { choiceOption, intOption, numberOption, pathOption, requiredOption, seedOption } from '../options.js';
-import { commitSinks, openCsvSink, printJson, withCsvSink, type CsvSink } from '../output.js';
+import { printJson, withCsvSink, withCsvSinks } from '../output.js';
 import { checkOutputAgainstInputs, outputPath, pathInputs } from '../output-guard.js';
 import { fmt, table } from '../render.js';
 
@@ -251,10 +251,8 @@ Examples:
         }
         // The plan, the provider table and the injection text appear together: a new plan beside
         // old injection text (what gets pushed to the routers) must not happen.
-        const sinks: CsvSink[] = [];
-        try {
-          const sink = await openCsvSink(ctx, out);
-          sinks.push(sink);
+        await withCsvSinks(ctx, async (open) => {
+          const sink = await open(out);
           await sink.write('prefix,from,to,reason,traffic_mbps,rtt_ms_before,rtt_ms_after\n');
           let buf = '';
           for (const r of rows) {
@@ -266,21 +264,12 @@ Examples:
           }
           if (buf) await sink.write(buf);
           if (s('providersOut')) {
-            const ps = await openCsvSink(ctx, s('providersOut'));
-            sinks.push(ps);
+            const ps = await open(s('providersOut'));
             await ps.write('provider,prefixes_before,prefixes_after,load_mbps_before,load_mbps_after,usable_mbps,cost_before,cost_after,rtt_ms_before,rtt_ms_after\n');
             for (const p of summary) await ps.write(csvLine([p.provider, p.prefixesBefore, p.prefixesAfter, n2(p.loadBefore), n2(p.loadAfter), n2(p.usable), n2(p.costBefore), n2(p.costAfter), n2(p.rttBefore), n2(p.rttAfter)]));
           }
-          if (injectText !== undefined) {
-            const inj = await openCsvSink(ctx, injectOut);
-            sinks.push(inj);
-            await inj.write(injectText);
-          }
-          await commitSinks(sinks);
-        } catch (err) {
-          for (const x of sinks) await x.abort();
-          throw err;
-        }
+          if (injectText !== undefined) await (await open(injectOut)).write(injectText);
+        });
         const injected = injectText !== undefined ? rows.length : 0;
         const before = beforeAssignment(inst);
         const reasons: Record<string, number> = {};

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import type { CommandHost } from '../host.js';
 import { EXIT } from '../host.js';
 import { intOption, pathOption, requiredOption } from '../options.js';
-import { commitSinks, openCsvSink, printJson, type CsvSink } from '../output.js';
+import { printJson, withCsvSinks } from '../output.js';
 import { csvLine } from '../../io/csv.js';
 import { InputError, UsageError } from '../../io/issues.js';
 import { readPlan, type PlanRef } from '../../io/plan.js';
@@ -89,27 +89,17 @@ policy.json, every rule optional:
 
         // The JUnit report and the CSV (to --out whenever it is given, with --json too; else to
         // stdout unless --json takes it) appear together.
-        const sinks: CsvSink[] = [];
-        try {
-          if (opts.junit !== undefined) {
-            const j = await openCsvSink(ctx, opts.junit as string);
-            sinks.push(j);
-            await j.write(renderJunit(v.results, { suite: policyPath }));
-          }
+        await withCsvSinks(ctx, async (open) => {
+          if (opts.junit !== undefined) await (await open(opts.junit as string)).write(renderJunit(v.results, { suite: policyPath }));
           if (opts.out !== undefined || !opts.json) {
-            const sink = await openCsvSink(ctx, opts.out as string | undefined);
-            sinks.push(sink);
+            const sink = await open(opts.out as string | undefined);
             await sink.write(csvLine(['rule', 'status', 'measured', 'limit', 'message', 'worst_targets']));
             for (const r of v.results) {
               const measured = typeof r.measured === 'number' ? String(Math.round(r.measured * 1000) / 1000) : (r.measured ?? '');
               await sink.write(csvLine([r.rule, r.status, measured, String(r.limit), r.message, r.worst.map((w) => w.target).join(' ')]));
             }
           }
-          await commitSinks(sinks);
-        } catch (err) {
-          for (const s of sinks) await s.abort();
-          throw err;
-        }
+        });
         if (opts.json) printJson(ctx, { passed, failed: v.failed, skipped, results: v.results, predicted: v.summary, baseline: v.baseline ?? null });
         return v.failed > 0 ? EXIT.negative : EXIT.ok;
       }),
